@@ -1,0 +1,48 @@
+# treatybot: `make demo` sets up and answers a sample question (and serves Discord when a
+# token is configured); `make test` sets up with the test extras and runs every test.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+QUESTION ?= Can the authorities search and seize stored electronic data?
+
+.PHONY: demo test install index serve bench lint clean
+
+demo: index
+	$(BIN)/treatybot ask "$(QUESTION)"
+	@if [ -n "$$DISCORD_TOKEN" ]; then $(BIN)/treatybot serve; \
+	else echo "(Set DISCORD_TOKEN to start the Discord bot: make serve)"; fi
+
+test: $(VENV)/.test-installed
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+install: $(VENV)/.installed
+
+index: install
+	@$(BIN)/treatybot build --check || $(BIN)/treatybot build
+
+serve: index
+	$(BIN)/treatybot serve
+
+bench: index
+	$(BIN)/python benchmarks/bench.py
+
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) index .cache
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed

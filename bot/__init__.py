@@ -1,0 +1,1 @@
+"""treatybot: quoted, cited answers about the UN Convention against Cybercrime."""

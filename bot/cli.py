@@ -1,0 +1,212 @@
+"""`treatybot` command line: a thin adapter over the answer engine and the index build."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.console import Console
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.engine.engine import DEFAULT_K, Engine, InvalidRequest
+from bot.engine.evaluate import MRR_CUTOFF, QuestionFileError, evaluate, load_questions
+from bot.engine.retrieval import Source
+from bot.terminal import render_answer, render_article, render_eval, render_search
+from index_build.artifact import IndexUnavailable
+from index_build.embedding import ModelError
+from index_build.sources import CorpusError
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+ARTICLE_ARGUMENT = re.compile(r"^\s*(?:art(?:icle)?\.?\s*)?(\d{1,3})\s*(?:\(\s*(\d{1,3})\s*\))?\s*$", re.I)
+
+out = Console(highlight=False, soft_wrap=False)
+err = Console(stderr=True, highlight=False)
+
+
+class UserError(Exception):
+    """Ends the command with this message and exit status, never a traceback."""
+
+    def __init__(self, message: str, status: int = EXIT_FAILURE) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        settings = load_settings(
+            getattr(args, "config", None),
+            corpus=getattr(args, "corpus", None),
+            index=getattr(args, "index", None),
+        )
+        return args.handler(args, settings)
+    except UserError as exc:
+        return _fail(args, str(exc), exc.status)
+    except InvalidRequest as exc:
+        return _fail(args, str(exc), EXIT_USAGE)
+    except (ConfigError, CorpusError, IndexUnavailable, ModelError, QuestionFileError) as exc:
+        return _fail(args, str(exc), EXIT_FAILURE)
+    except KeyboardInterrupt:
+        return _fail(args, "Interrupted.", 130)
+
+
+def _fail(args: argparse.Namespace, message: str, status: int) -> int:
+    if getattr(args, "json", False):
+        print(json.dumps({"error": message}, ensure_ascii=False))
+    print(f"treatybot: {message}", file=sys.stderr)
+    return status
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # SUPPRESS: an option given before the command must survive the subparser's defaults.
+    common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
+    common.add_argument("--config", help="YAML config file (default: treatybot.yaml, $TREATYBOT_CONFIG)")
+    common.add_argument("--corpus", help="corpus root (default: $TREATYBOT_CORPUS or ../shared/corpus)")
+    common.add_argument("--index", help="index folder (default: $TREATYBOT_INDEX or ./index)")
+
+    parser = argparse.ArgumentParser(
+        prog="treatybot",
+        description="Quoted, cited answers about the UN Convention against Cybercrime.",
+        parents=[common],
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    def command(name: str, handler: Callable, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text, parents=[common])
+        sub.set_defaults(handler=handler)
+        return sub
+
+    ask = command("ask", cmd_ask, "answer a question with quoted, cited passages")
+    ask.add_argument("question")
+    ask.add_argument("--source", choices=[s.value for s in Source], default=Source.ALL.value)
+    ask.add_argument("--k", type=int, default=DEFAULT_K, help=f"passages to show (default {DEFAULT_K})")
+    ask.add_argument("--json", action="store_true", help="print one JSON object")
+
+    search = command("search", cmd_search, "list the passages that best match a query")
+    search.add_argument("query")
+    search.add_argument("--source", choices=[s.value for s in Source], default=Source.ALL.value)
+    search.add_argument("--k", type=int, default=10, help="passages to list (default 10)")
+    search.add_argument("--json", action="store_true", help="print one JSON object")
+
+    article = command("article", cmd_article, "print the exact text of an article")
+    article.add_argument("number", help="article number, e.g. 28 or 28(3)")
+    article.add_argument("--paragraph", help="only this paragraph")
+    article.add_argument("--treaty", default="uncc", help="uncc (default) or budapest")
+    article.add_argument("--json", action="store_true", help="print one JSON object")
+
+    build = command("build", cmd_build, "build the index from the corpus")
+    build.add_argument("--check", action="store_true", help="only say whether the index is up to date")
+
+    ev = command("eval", cmd_eval, "evaluate hybrid, BM25-only and dense-only retrieval")
+    ev.add_argument("file", help="question file in the format of shared/eval/questions.yaml")
+    ev.add_argument("--k", type=int, default=MRR_CUTOFF, help=f"ranking depth for MRR (default {MRR_CUTOFF})")
+    ev.add_argument("--json", action="store_true", help="print one JSON object")
+    return parser
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    engine = open_engine(settings)
+    answer = engine.ask(args.question, Source(args.source), args.k)
+    _emit(args, answer.to_dict(), lambda: out.print(render_answer(answer)))
+    return EXIT_OK
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    engine = open_engine(settings)
+    answer = engine.search(args.query, Source(args.source), args.k)
+    _emit(args, answer.to_dict(), lambda: out.print(render_search(answer)))
+    return EXIT_OK
+
+
+def cmd_article(args: argparse.Namespace, settings: Settings) -> int:
+    match = ARTICLE_ARGUMENT.match(args.number)
+    if not match:
+        raise UserError(f"'{args.number}' is not an article number (try 28 or 28(3)).", EXIT_USAGE)
+    paragraph = args.paragraph or match.group(2)
+    engine = open_engine(settings)
+    view = engine.article(int(match.group(1)), paragraph, args.treaty.lower())
+    _emit(args, view.to_dict(), lambda: out.print(render_article(view)))
+    return EXIT_OK
+
+
+def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
+    from index_build.build import build_index, check_index
+
+    if args.check:
+        freshness = check_index(settings.corpus, settings.index, settings.model)
+        if freshness.up_to_date:
+            out.print(f"The index at {settings.index} is up to date.")
+            return EXIT_OK
+        out.print(f"The index at {settings.index} is stale:")
+        for reason in freshness.reasons:
+            out.print(f"  - {reason}", markup=False)
+        return EXIT_FAILURE
+    report = build_index(settings.corpus, settings.index, settings.model, settings.embedding_cache, err)
+    out.print(
+        f"Built {report.index_dir}: {report.passages} passages "
+        f"({report.embedded} embedded, {report.reused} reused) in {report.seconds:.1f} s."
+    )
+    return EXIT_OK
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    if args.k < 5:
+        raise UserError("--k must be at least 5 (recall@5 is reported).", EXIT_USAGE)
+    questions = load_questions(Path(args.file))
+    engine = open_engine(settings)
+    reports = evaluate(engine, questions, depth=args.k)
+    payload = {report.method.value: report.metrics() for report in reports}
+    _emit(args, payload, lambda: out.print(render_eval(reports, args.k)))
+    return EXIT_OK
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def open_engine(settings: Settings) -> Engine:
+    """Load the index; warn (and keep going) when it is older than the corpus."""
+    from index_build.artifact import read_manifest
+
+    if read_manifest(settings.index) is None:
+        raise UserError(f"No index at {settings.index}. Build it first with: treatybot build")
+    _warn_if_stale(settings)
+    return Engine.load(settings.index)
+
+
+def _warn_if_stale(settings: Settings) -> None:
+    from index_build.build import check_index
+
+    try:
+        freshness = check_index(settings.corpus, settings.index, settings.model)
+    except CorpusError:
+        return  # no corpus here to compare with: nothing to warn about
+    if not freshness.up_to_date:
+        err.print(
+            f"Warning: the index is stale ({'; '.join(freshness.reasons[:3])}"
+            f"{'; ...' if len(freshness.reasons) > 3 else ''}). Answering from it anyway; "
+            "rebuild with: treatybot build",
+            style="yellow",
+            markup=False,
+        )
+
+
+def _emit(args: argparse.Namespace, payload: dict, render: Callable[[], None]) -> None:
+    if args.json:
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        render()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

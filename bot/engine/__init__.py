@@ -1,0 +1,1 @@
+"""The answer engine: retrieval and answer composition. Knows nothing of Discord."""

@@ -1,0 +1,103 @@
+"""Transport-free answer objects: what the terminal and Discord both render."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from index_build.passages import Passage
+
+
+@dataclass(frozen=True)
+class Hit:
+    passage: Passage
+    score: float
+    referenced: bool = False  # the question named this provision directly
+
+    def to_dict(self) -> dict:
+        p = self.passage
+        return {
+            "id": p.id,
+            "document": p.doc,
+            "kind": p.kind,
+            "section": p.section,
+            "article": p.article,
+            "paragraph": p.paragraph,
+            "subparagraph": p.subparagraph,
+            "title": p.title,
+            "citation": p.citation,
+            "quote": p.quote,
+            "lead": p.lead,
+            "link": p.link,
+            "date": p.date or None,
+            "draft_era": p.draft_era,
+            "referenced": self.referenced,
+            "score": round(float(self.score), 4),
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    """Passages that answer a question, treaty text and commentary kept apart.
+
+    When `abstained` is true the corpus does not seem to address the question and
+    `hits` are only the nearest passages, to be presented as such.
+    """
+
+    question: str
+    abstained: bool
+    hits: tuple[Hit, ...]
+    notices: tuple[str, ...] = ()
+    final_text_date: str = ""
+
+    @property
+    def treaty_hits(self) -> list[Hit]:
+        return [h for h in self.hits if h.passage.kind == "treaty"]
+
+    @property
+    def analysis_hits(self) -> list[Hit]:
+        return [h for h in self.hits if h.passage.kind == "analysis"]
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question,
+            "abstained": self.abstained,
+            "notices": list(self.notices),
+            "passages": [hit.to_dict() for hit in self.hits],
+        }
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    """The exact text of one article (or one of its paragraphs)."""
+
+    doc: str
+    doc_name: str
+    number: int
+    title: str
+    chapter: str
+    paragraph: str | None
+    paragraphs: tuple[str, ...]  # every paragraph number of the article
+    passages: tuple[Passage, ...]
+    link: str
+    notices: tuple[str, ...] = field(default=())
+
+    @property
+    def citation(self) -> str:
+        base = f"{self.doc_name} Art. {self.number}"
+        return f"{base}({self.paragraph})" if self.paragraph else base
+
+    def to_dict(self) -> dict:
+        return {
+            "question": f"{self.doc_name} Article {self.number}"
+            + (f", paragraph {self.paragraph}" if self.paragraph else ""),
+            "abstained": False,
+            "notices": list(self.notices),
+            "document": self.doc,
+            "article": self.number,
+            "title": self.title,
+            "chapter": self.chapter,
+            "paragraph": self.paragraph,
+            "citation": self.citation,
+            "link": self.link,
+            "passages": [Hit(p, 1.0, referenced=True).to_dict() for p in self.passages],
+        }

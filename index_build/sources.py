@@ -1,0 +1,169 @@
+"""The corpus manifest (`corpus/sources.yaml`) and the documents it points to."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from index_build.markdown import FrontMatterError, split_front_matter
+
+MANIFEST_PATH = Path(__file__).resolve().parent.parent / "corpus" / "sources.yaml"
+REQUIRED_TREATY_FIELDS = ("id", "name", "title", "url", "path")
+REQUIRED_ANALYSIS_FIELDS = ("title", "publisher", "date", "url")
+
+
+class CorpusError(Exception):
+    """The corpus or its manifest is missing or malformed; the message says what and where."""
+
+
+@dataclass(frozen=True)
+class TreatySource:
+    id: str
+    name: str  # citation name, e.g. "UNCC"
+    title: str
+    url: str
+    path: Path  # absolute
+    articles: int  # expected article count (0: no articles, e.g. a resolution)
+
+
+@dataclass(frozen=True)
+class AnalysisSource:
+    id: str  # file stem
+    path: Path
+    title: str
+    publisher: str
+    date: dt.date
+    url: str
+    author: str = ""
+    excerpt: bool = False
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Corpus:
+    root: Path
+    manifest_path: Path
+    final_text_date: dt.date
+    treaties: tuple[TreatySource, ...]
+    analyses: tuple[AnalysisSource, ...]
+    data_files: tuple[Path, ...] = field(default=())  # project data the build also reads
+
+    def input_files(self) -> dict[str, Path]:
+        """Every file the index is built from, keyed by a stable display name."""
+        files = {f"corpus:{p.relative_to(self.root).as_posix()}": p for p in self.source_files()}
+        files["project:corpus/sources.yaml"] = self.manifest_path
+        for path in self.data_files:
+            files[f"project:corpus/{path.name}"] = path
+        return files
+
+    def source_files(self) -> list[Path]:
+        return [t.path for t in self.treaties] + [a.path for a in self.analyses]
+
+    def treaty(self, doc_id: str) -> TreatySource:
+        for treaty in self.treaties:
+            if treaty.id == doc_id:
+                return treaty
+        raise KeyError(doc_id)
+
+
+def sha256_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def load_corpus(root: Path, manifest_path: Path = MANIFEST_PATH) -> Corpus:
+    """Read the manifest and check that every listed file exists and is well formed."""
+    root = Path(root).expanduser().resolve()
+    if not root.is_dir():
+        raise CorpusError(
+            f"Corpus folder not found: {root}\n"
+            "Expected the corpus mirror with treaty/uncc.md, treaty/budapest.md and "
+            "analysis/*.md. Point to it with --corpus DIR or TREATYBOT_CORPUS."
+        )
+    manifest = _read_manifest(manifest_path)
+    treaties = tuple(_treaty_source(root, entry, manifest_path) for entry in manifest["treaties"])
+    analysis_dir = root / str(manifest.get("analysis_dir", "analysis"))
+    if not analysis_dir.is_dir():
+        raise CorpusError(f"Analysis folder not found: {analysis_dir} (expected *.md files)")
+    analyses = tuple(read_analysis_source(path) for path in sorted(analysis_dir.glob("*.md")))
+    data_files = tuple(sorted(p for p in manifest_path.parent.glob("*.yaml") if p.resolve() != manifest_path))
+    return Corpus(
+        root=root,
+        manifest_path=manifest_path,
+        final_text_date=_as_date(manifest.get("final_text_date"), manifest_path, "final_text_date"),
+        treaties=treaties,
+        analyses=analyses,
+        data_files=data_files,
+    )
+
+
+def read_analysis_source(path: Path) -> AnalysisSource:
+    try:
+        meta, _ = split_front_matter(path.read_text(encoding="utf-8"))
+    except (FrontMatterError, UnicodeDecodeError) as exc:
+        raise CorpusError(f"{path}: {exc}") from exc
+    missing = [name for name in REQUIRED_ANALYSIS_FIELDS if not meta.get(name)]
+    if missing:
+        raise CorpusError(
+            f"{path}: front matter lacks {', '.join(missing)}. Every analysis document "
+            f"needs a YAML front matter with {', '.join(REQUIRED_ANALYSIS_FIELDS)}."
+        )
+    return AnalysisSource(
+        id=path.stem,
+        path=path.resolve(),
+        title=str(meta["title"]).strip(),
+        publisher=str(meta["publisher"]).strip(),
+        date=_as_date(meta["date"], path, "date"),
+        url=str(meta["url"]).strip(),
+        author=str(meta.get("author") or "").strip(),
+        excerpt=bool(meta.get("excerpt", False)),
+        notes=str(meta.get("notes") or meta.get("note") or "").strip(),
+    )
+
+
+def _read_manifest(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise CorpusError(f"Corpus manifest not found: {path}") from exc
+    except yaml.YAMLError as exc:
+        raise CorpusError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("treaties"), list):
+        raise CorpusError(f"{path}: expected a mapping with a 'treaties' list")
+    return data
+
+
+def _treaty_source(root: Path, entry: object, manifest_path: Path) -> TreatySource:
+    if not isinstance(entry, dict):
+        raise CorpusError(f"{manifest_path}: each treaty entry must be a mapping")
+    missing = [name for name in REQUIRED_TREATY_FIELDS if not entry.get(name)]
+    if missing:
+        raise CorpusError(f"{manifest_path}: treaty entry {entry} lacks {', '.join(missing)}")
+    path = (root / str(entry["path"])).resolve()
+    if not path.is_file():
+        raise CorpusError(
+            f"Treaty text not found: {path}\n"
+            f"The manifest {manifest_path} lists '{entry['path']}' under the corpus root {root}."
+        )
+    return TreatySource(
+        id=str(entry["id"]),
+        name=str(entry["name"]),
+        title=" ".join(str(entry["title"]).split()),
+        url=str(entry["url"]),
+        path=path,
+        articles=int(entry.get("articles", 0)),
+    )
+
+
+def _as_date(value: object, where: Path, name: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError as exc:
+        raise CorpusError(f"{where}: '{name}' must be a date like 2024-07-30, got {value!r}") from exc

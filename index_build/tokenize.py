@@ -1,0 +1,34 @@
+"""Keyword tokenization shared by the BM25 index build and by queries.
+
+Both sides must tokenize identically, so this is the only place that does it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+from bm25s.stopwords import STOPWORDS_EN
+
+WORD = re.compile(r"[a-z0-9]+")
+STOPWORDS = frozenset(STOPWORDS_EN)
+TOKENIZER_VERSION = "words-stopwords-snowball-en-1"
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("english")
+
+
+def normalize(text: str) -> str:
+    """Lower-case ASCII-folded text: 'État’s' -> "etat's"."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return folded.lower()
+
+
+def tokenize(text: str) -> list[str]:
+    """Stemmed content words of `text`, in order, stopwords removed."""
+    words = [w for w in WORD.findall(normalize(text)) if w not in STOPWORDS]
+    return _stemmer().stemWords(words)

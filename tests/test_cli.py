@@ -1,0 +1,141 @@
+"""The terminal CLI: output, JSON, error messages and exit statuses."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from bot.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, main
+from index_build.build import build_index
+from tests.conftest import DEV_QUESTIONS
+
+EVAL_KEYS = {"n", "recall@1", "recall@5", "mrr@10", "refused_out_of_scope", "refused_in_scope"}
+
+
+def run(capsys, *args):
+    status = main(list(args))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_ask_prints_quotes_with_citations(capsys, index_dir):
+    status, out, _err = run(capsys, "--index", str(index_dir), "ask", "What is a production order?")
+    assert status == EXIT_OK
+    assert "What the treaty says" in out
+    assert "UNCC Art. 27" in out and "Production order" in out
+    assert "https://docs.un.org/en/A/RES/79/243" in out
+
+
+def test_ask_json(capsys, index_dir):
+    status, out, _ = run(
+        capsys, "--index", str(index_dir), "ask", "What is the 24/7 network?", "--json", "--k", "3"
+    )
+    payload = json.loads(out)
+    assert status == EXIT_OK and payload["abstained"] is False
+    assert payload["question"] == "What is the 24/7 network?"
+    assert len(payload["passages"]) == 3
+    assert payload["passages"][0]["citation"].startswith("UNCC Art. 41")
+
+
+def test_ask_out_of_scope_says_so(capsys, index_dir):
+    status, out, _ = run(
+        capsys, "--index", str(index_dir), "ask", "What is the recipe for chocolate chip cookies?"
+    )
+    assert status == EXIT_OK
+    assert "does not seem to address" in out and "Nearest passages" in out
+    _, out, _ = run(
+        capsys, "--index", str(index_dir), "ask", "Who won the 2022 football World Cup?", "--json"
+    )
+    assert json.loads(out)["abstained"] is True
+
+
+def test_search_and_article(capsys, index_dir):
+    status, out, _ = run(capsys, "--index", str(index_dir), "search", "intimate images", "--json", "--k", "4")
+    assert status == EXIT_OK and len(json.loads(out)["passages"]) == 4
+    status, out, _ = run(capsys, "--index", str(index_dir), "article", "16", "--paragraph", "2")
+    assert status == EXIT_OK and "UNCC Art. 16(2)" in out
+    status, out, _ = run(capsys, "--index", str(index_dir), "article", "28(3)", "--json")
+    payload = json.loads(out)
+    assert payload["citation"] == "UNCC Art. 28(3)" and payload["passages"][0]["paragraph"] == "3"
+    status, out, _ = run(capsys, "--index", str(index_dir), "article", "19", "--treaty", "budapest")
+    assert status == EXIT_OK and "Budapest Convention Art. 19" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "message"),
+    [
+        (["ask", ""], EXIT_USAGE, "empty"),
+        (["ask", "x" * 501], EXIT_USAGE, "limit is 500"),
+        (["ask", "What?", "--k", "0"], EXIT_USAGE, "between 1 and"),
+        (["article", "69"], EXIT_USAGE, "68 articles"),
+        (["article", "28", "--paragraph", "9"], EXIT_USAGE, "no paragraph 9"),
+        (["article", "abc"], EXIT_USAGE, "not an article number"),
+        (["article", "3", "--treaty", "geneva"], EXIT_USAGE, "Unknown treaty"),
+        (["eval", "/nonexistent.yaml"], EXIT_FAILURE, "not found"),
+    ],
+)
+def test_errors_are_one_clear_line(capsys, index_dir, args, status, message):
+    got, _out, err = run(capsys, "--index", str(index_dir), *args)
+    assert got == status
+    assert message in err and "Traceback" not in err
+    assert err.count("\n") == 1
+
+
+def test_errors_with_json_are_json(capsys, index_dir):
+    status, out, _ = run(capsys, "--index", str(index_dir), "article", "69", "--json")
+    assert status == EXIT_USAGE and "68 articles" in json.loads(out)["error"]
+
+
+def test_missing_index_says_how_to_build(capsys, tmp_path):
+    status, _, err = run(capsys, "--index", str(tmp_path / "none"), "ask", "What is illegal access?")
+    assert status == EXIT_FAILURE
+    assert "No index at" in err and "treatybot build" in err
+
+
+def test_stale_index_warns_and_keeps_answering(capsys, corpus_copy, tmp_path, warm_cache, settings):
+    index = tmp_path / "index"
+    build_index(corpus_copy, index, settings.model, warm_cache)
+    uncc = corpus_copy / "treaty" / "uncc.md"
+    uncc.write_text(uncc.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    status, out, err = run(
+        capsys, "--corpus", str(corpus_copy), "--index", str(index), "ask", "What is illegal access?"
+    )
+    assert status == EXIT_OK and "UNCC Art. 7" in out
+    assert "stale" in err and "treaty/uncc.md" in err
+    status, out, _ = run(capsys, "--corpus", str(corpus_copy), "--index", str(index), "build", "--check")
+    assert status == EXIT_FAILURE and "changed file: corpus:treaty/uncc.md" in out
+
+
+def test_build_check_on_a_fresh_index(capsys, index_dir):
+    status, out, _ = run(capsys, "--index", str(index_dir), "build", "--check")
+    assert status == EXIT_OK and "up to date" in out
+
+
+def test_eval_json_shape(capsys, index_dir):
+    status, out, _ = run(capsys, "--index", str(index_dir), "eval", str(DEV_QUESTIONS), "--json")
+    payload = json.loads(out)
+    assert status == EXIT_OK
+    assert set(payload) == {"hybrid", "bm25", "dense"}
+    for metrics in payload.values():
+        assert set(metrics) == EVAL_KEYS
+        assert all(0.0 <= metrics[k] <= 1.0 for k in EVAL_KEYS - {"n"})
+
+
+def test_eval_table_lists_misses(capsys, index_dir):
+    status, out, _ = run(capsys, "--index", str(index_dir), "eval", str(DEV_QUESTIONS))
+    assert status == EXIT_OK
+    for name in ("hybrid", "bm25", "dense", "recall@5", "mrr@10"):
+        assert name in out
+    assert "missed" in out
+
+
+def test_console_entry_point_never_shows_a_traceback(index_dir):
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "--index", str(index_dir), "article", "0"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == EXIT_USAGE
+    assert "Traceback" not in result.stderr and "no Article 0" in result.stderr

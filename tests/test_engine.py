@@ -1,0 +1,121 @@
+"""The answer engine on the real index and model."""
+
+import pytest
+
+from bot.engine.engine import MAX_QUESTION_CHARS, InvalidRequest
+from bot.engine.evaluate import is_hit
+from bot.engine.retrieval import Source
+
+
+def _by_id(dev_questions, qid):
+    return next(q for q in dev_questions if q["id"] == qid)
+
+
+@pytest.mark.parametrize("qid", ["d03", "d05", "d06", "d11", "d19", "d25", "d27"])
+def test_dev_questions_find_the_expected_place_in_the_top_5(engine, dev_questions, qid):
+    q = _by_id(dev_questions, qid)
+    answer = engine.ask(q["question"], k=5)
+    assert not answer.abstained
+    assert any(is_hit(h.passage, tuple(q["expect"])) for h in answer.hits), [
+        h.passage.citation for h in answer.hits
+    ]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the recipe for chocolate chip cookies?",
+        "Who won the 2022 football World Cup?",
+        "How do I bake sourdough bread at home?",
+        "What is the tallest mountain in Africa?",
+    ],
+)
+def test_out_of_scope_questions_are_refused_with_nearest_passages(engine, question):
+    answer = engine.ask(question)
+    assert answer.abstained
+    assert answer.hits  # listed as the nearest passages, not as an answer
+
+
+@pytest.mark.parametrize(
+    ("question", "first_id"),
+    [
+        ("What does Article 41 say?", "uncc:art41:"),
+        ("Explain Art 28(3)", "uncc:art28:p3"),
+        ("What is article 2 (h)?", "uncc:art2:p0:h"),
+        ("What does Article 2 of the Budapest Convention say?", "budapest:art2:"),
+        ("What does art. 6 require?", "uncc:art6:"),
+    ],
+)
+def test_direct_references_resolve_exactly(engine, question, first_id):
+    answer = engine.ask(question)
+    assert not answer.abstained
+    assert answer.hits[0].passage.id.startswith(first_id)
+    assert answer.hits[0].referenced
+
+
+def test_reference_to_a_missing_article_gives_a_notice(engine):
+    answer = engine.ask("What does Article 69 say about reservations?")
+    assert any("68 articles" in n and "Article 69" in n for n in answer.notices)
+
+
+def test_answer_keeps_treaty_text_and_commentary_apart(engine):
+    answer = engine.ask("Does the treaty protect journalists?")
+    assert answer.treaty_hits and answer.analysis_hits
+    assert all(h.passage.kind == "treaty" for h in answer.treaty_hits)
+    assert all(h.passage.link.startswith("http") for h in answer.hits)
+    payload = answer.to_dict()
+    assert set(payload) == {"question", "abstained", "notices", "passages"}
+    assert {"id", "document", "kind", "article", "paragraph", "citation", "quote", "link", "score"} <= set(
+        payload["passages"][0]
+    )
+
+
+def test_source_filter(engine):
+    answer = engine.ask("What does EFF say about security research?", Source.ANALYSIS)
+    assert answer.hits and all(h.passage.kind == "analysis" for h in answer.hits)
+    treaty_only = engine.ask("What does EFF say about security research?", Source.TREATY)
+    assert all(h.passage.kind == "treaty" for h in treaty_only.hits)
+
+
+def test_questions_naming_no_treaty_prefer_the_uncc(engine):
+    answer = engine.ask("When does the Convention enter into force?", k=3)
+    assert answer.hits[0].passage.doc == "uncc"
+    budapest = engine.ask("When did the Budapest Convention enter into force?", k=3)
+    assert budapest.hits[0].passage.doc == "budapest"
+
+
+@pytest.mark.parametrize(("text", "message"), [("", "empty"), ("   \n ", "empty")])
+def test_empty_question_is_rejected(engine, text, message):
+    with pytest.raises(InvalidRequest, match=message):
+        engine.ask(text)
+
+
+def test_over_long_question_is_rejected(engine):
+    with pytest.raises(InvalidRequest, match=str(MAX_QUESTION_CHARS)):
+        engine.ask("why " * MAX_QUESTION_CHARS)
+
+
+def test_article_view_is_the_exact_article_text(engine, corpus):
+    view = engine.article(28)
+    source = (corpus.root / "treaty" / "uncc.md").read_text(encoding="utf-8")
+    assert view.title == "Search and seizure of stored electronic data"
+    assert view.paragraphs == ("1", "2", "3", "4")
+    joined = source[view.passages[0].start : view.passages[-1].end]
+    assert joined.startswith("1. Each State Party") and "\n\n".join(p.quote for p in view.passages) == joined
+    assert [p.paragraph for p in engine.article(28, "3").passages] == ["3"]
+
+
+@pytest.mark.parametrize(
+    ("number", "paragraph", "treaty", "message"),
+    [
+        (69, None, "uncc", "68 articles"),
+        (0, None, "uncc", "no Article 0"),
+        (49, None, "budapest", "48 articles"),
+        (28, "9", "uncc", "no paragraph 9"),
+        (2, "1", "uncc", "no numbered paragraphs"),
+        (1, None, "geneva", "Unknown treaty"),
+    ],
+)
+def test_article_errors(engine, number, paragraph, treaty, message):
+    with pytest.raises(InvalidRequest, match=message):
+        engine.article(number, paragraph, treaty)

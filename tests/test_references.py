@@ -1,0 +1,35 @@
+"""Direct references in questions."""
+
+import pytest
+
+from bot.engine.references import Reference, default_treaty, find_references
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What does Article 41 say?", [Reference("uncc", 41)]),
+        ("art. 6", [Reference("uncc", 6)]),
+        ("Explain Art 28(3)", [Reference("uncc", 28, "3")]),
+        ("What is article 2 (h)?", [Reference("uncc", 2, None, ("h",))]),
+        ("Article 28, paragraph 3", [Reference("uncc", 28, "3")]),
+        ("paragraph 1 (a) (ii) of article 11", [Reference("uncc", 11, "1", ("a", "ii"))]),
+        ("art 11(1)(a)(ii)", [Reference("uncc", 11, "1", ("a", "ii"))]),
+        ("articles 7 to 10", [Reference("uncc", n) for n in range(7, 11)]),
+        ("Articles 7, 8 and 10 of the Budapest Convention", [Reference("budapest", n) for n in (7, 8, 10)]),
+        (
+            "Article 2 of the Budapest Convention and Article 7 of the UN treaty",
+            [Reference("budapest", 2), Reference("uncc", 7)],
+        ),
+        ("What is the 24/7 network?", []),
+        ("article 4 (all of it)", [Reference("uncc", 4)]),
+    ],
+)
+def test_find_references(question, expected):
+    assert find_references(question) == expected
+
+
+def test_default_treaty_is_the_uncc_unless_budapest_alone_is_named():
+    assert default_treaty("What is illegal access?") == "uncc"
+    assert default_treaty("How does the Budapest Convention define illegal access?") == "budapest"
+    assert default_treaty("Compare the Budapest Convention and the UNCC") == "uncc"
