@@ -10,12 +10,15 @@ from rich.text import Text
 
 from bot.engine.answer import Answer, ArticleView, Hit
 from bot.engine.evaluate import MethodReport
-
-NOT_COVERED = (
-    "The corpus does not seem to address this question. "
-    "The nearest passages are listed below; they may not answer it."
+from bot.wording import (
+    ANALYSIS_SECTION,
+    NO_PASSAGES,
+    NOT_COVERED,
+    TREATY_SECTION,
+    draft_warning,
+    section_heading,
+    snippet,
 )
-DRAFT_WARNING = "Written before the final text ({date}): article numbers may refer to a draft."
 
 
 def render_answer(answer: Answer) -> RenderableType:
@@ -24,20 +27,17 @@ def render_answer(answer: Answer) -> RenderableType:
     if answer.abstained:
         parts.append(Text(NOT_COVERED, style="bold yellow"))
     sections = (
-        ("What the treaty says", answer.treaty_hits),
-        ("What analysts say", answer.analysis_hits),
+        (TREATY_SECTION, answer.treaty_hits),
+        (ANALYSIS_SECTION, answer.analysis_hits),
     )
     for title, hits in sections:
         if hits:
-            heading = f"Nearest passages: {title[5:].lower()}" if answer.abstained else title
+            heading = section_heading(title, answer.abstained)
             parts.append(Rule(heading, align="left", style="cyan"))
             parts += [render_hit(hit, answer.final_text_date) for hit in hits]
     if not answer.hits:
-        parts.append(Text("No passages found."))
+        parts.append(Text(NO_PASSAGES))
     return Group(*parts)
-
-
-SNIPPET_CHARS = 160
 
 
 def render_search(answer: Answer) -> RenderableType:
@@ -54,15 +54,6 @@ def render_search(answer: Answer) -> RenderableType:
     return Group(*parts)
 
 
-def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
-    """The first words of `text` up to `limit` characters, cut at a word boundary."""
-    flat = " ".join(text.split())
-    if len(flat) <= limit:
-        return flat
-    cut = flat.rfind(" ", 0, limit - 1)
-    return flat[: cut if cut > 0 else limit - 1] + "…"
-
-
 def render_hit(hit: Hit, final_text_date: str = "") -> RenderableType:
     p = hit.passage
     header = Text(p.citation, style="bold green")
@@ -70,7 +61,7 @@ def render_hit(hit: Hit, final_text_date: str = "") -> RenderableType:
         header.append(f" — {p.title}", style="green")
     lines: list[RenderableType] = [header]
     if p.draft_era:
-        lines.append(Text(DRAFT_WARNING.format(date=final_text_date or "August 2024"), style="yellow"))
+        lines.append(Text(draft_warning(final_text_date), style="yellow"))
     if p.lead:
         lines.append(Text(f"{p.lead}\n[…]", style="dim"))
     lines.append(Padding(Text(p.quote), (0, 0, 0, 2)))

@@ -1,0 +1,1 @@
+"""The Discord adapter: slash commands, mentions and threads over the transport-free answer engine."""

@@ -1,0 +1,316 @@
+"""Pure rendering: answer objects to Discord messages (content and embeds) within every limit.
+
+Nothing here talks to Discord. Quotes are escaped, never reworded; a passage too long for
+one embed continues in the next (cut at a paragraph or sub-paragraph boundary if there is
+one, else between words, with "…" marking the cut) and every embed that shows any part of
+a passage carries its citation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import groupby
+
+import discord
+
+from bot.discord_app.limits import (
+    MAX_AUTHOR_NAME,
+    MAX_EMBED_DESCRIPTION,
+    MAX_EMBED_TOTAL,
+    MAX_EMBEDS,
+    MAX_FIELD_NAME,
+    MAX_FIELD_VALUE,
+    MAX_FIELDS,
+    MAX_FOOTER,
+    MAX_MESSAGE,
+    MAX_TITLE,
+    MAX_URL,
+)
+from bot.discord_app.text import ELLIPSIS, escape_markdown, fit_text, plain_link, split_text
+from bot.engine.answer import Answer, ArticleView, Hit
+from bot.wording import (
+    ANALYSIS_SECTION,
+    NO_PASSAGES,
+    NOT_COVERED,
+    TREATY_SECTION,
+    draft_warning,
+    section_heading,
+    snippet,
+)
+
+TREATY_COLOUR = discord.Colour(0x009EDB)  # UN blue
+ANALYSIS_COLOUR = discord.Colour(0x99AAB5)
+INFO_COLOUR = discord.Colour(0x2B2D31)
+TITLE_SEPARATOR = " — "
+CONTINUED_TITLE = " (continued)"
+QUESTION_SHOWN_CHARS = 600  # the question heads an answer; engine questions are at most 500
+SEARCH_SNIPPET_CHARS = 160
+MIN_TITLE_EXTRA = 12  # below this, an article title is left out of the embed title
+LEAD_GAP = "\n[…]"  # after a split paragraph's lead-in, before its piece
+BOT_DESCRIPTION = (
+    "I answer questions about the UN Convention against Cybercrime by quoting the treaty "
+    "verbatim, with article, paragraph and a link to the official text. Commentary is quoted "
+    "beside it, with its publisher and date. No language model writes anything: every sentence "
+    "I show is an exact passage of a source document, and when nothing answers a question I say so."
+)
+_SEARCH_GAP = "\n\n"
+_HTTP_URL = re.compile(r"^https?://[^\s<>]+$")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One Discord message: content and embeds."""
+
+    content: str = ""
+    embeds: tuple[discord.Embed, ...] = ()
+
+    @property
+    def size(self) -> int:
+        """Characters shown: the content plus every embed's counted text."""
+        return len(self.content) + sum(len(embed) for embed in self.embeds)
+
+
+# --- answers ----------------------------------------------------------------------------------
+
+
+def answer_replies(answer: Answer) -> list[Reply]:
+    """/ask: treaty quotes first, then commentary, each passage in its own embed(s)."""
+    lines = [_question_line(answer.question)]
+    lines += [f"Note: {escape_markdown(notice)}" for notice in answer.notices]
+    if answer.abstained:
+        lines.append(f"⚠️ {NOT_COVERED}")
+    if not answer.hits:
+        lines.append(NO_PASSAGES)
+    embeds: list[discord.Embed] = []
+    sections = ((TREATY_SECTION, answer.treaty_hits), (ANALYSIS_SECTION, answer.analysis_hits))
+    for title, hits in sections:
+        for position, hit in enumerate(hits):
+            heading = section_heading(title, answer.abstained) if position == 0 else None
+            embeds += hit_embeds(hit, answer.final_text_date, heading)
+    return pack(_join_lines(lines), embeds)
+
+
+def hit_embeds(hit: Hit, final_text_date: str = "", heading: str | None = None) -> list[discord.Embed]:
+    """One passage: its quote (with lead-in and draft warning), split over embeds if needed."""
+    p = hit.passage
+    extra = p.title if p.kind == "treaty" and p.title and p.title not in p.citation else ""
+    parts: list[str] = []
+    if p.draft_era:
+        parts.append(f"⚠️ *{escape_markdown(draft_warning(final_text_date))}*")
+    if p.lead:
+        parts.append(escape_markdown(p.lead) + LEAD_GAP)
+    parts.append(escape_markdown(p.quote))
+    colour = TREATY_COLOUR if p.kind == "treaty" else ANALYSIS_COLOUR
+    return _passage_embeds(p.citation, extra, "\n\n".join(parts), p.link, colour, heading)
+
+
+def _passage_embeds(
+    citation: str, extra: str, body: str, link: str, colour: discord.Colour, heading: str | None
+) -> list[discord.Embed]:
+    title, prefix = embed_title(citation, extra)
+    more_title, more_prefix = embed_title(citation + CONTINUED_TITLE, "")
+    budget = MAX_EMBED_DESCRIPTION - max(len(prefix), len(more_prefix))
+    embeds = []
+    for index, chunk in enumerate(split_text(body, budget) or [""]):
+        first = index == 0
+        embed = discord.Embed(
+            title=title if first else more_title,
+            url=safe_url(link),
+            description=(prefix if first else more_prefix) + chunk,
+            colour=colour,
+        )
+        if first and heading:
+            embed.set_author(name=fit_text(heading, MAX_AUTHOR_NAME))
+        embeds.append(embed)
+    return embeds
+
+
+def embed_title(citation: str, extra: str = "") -> tuple[str, str]:
+    """(title, description prefix) for a passage: the whole citation is always in one of them.
+
+    The title holds the citation and, if it fits, `extra` (the article title). A citation
+    longer than a title allows is cut in the title and given in full atop the description.
+    """
+    cite = escape_markdown(citation.strip())
+    if extra:
+        more = escape_markdown(extra.strip())
+        if len(cite) + len(TITLE_SEPARATOR) + len(more) <= MAX_TITLE:
+            return cite + TITLE_SEPARATOR + more, ""
+        room = MAX_TITLE - len(cite) - len(TITLE_SEPARATOR)
+        if room >= MIN_TITLE_EXTRA:
+            return cite + TITLE_SEPARATOR + fit_text(more, room), ""
+    if len(cite) <= MAX_TITLE:
+        return cite, ""
+    return fit_text(cite, MAX_TITLE), f"**{cite}**\n\n"
+
+
+def pack(content: str, embeds: Sequence[discord.Embed]) -> list[Reply]:
+    """Embeds in order over as few messages as the per-message limits allow."""
+    content = fit_text(content, MAX_MESSAGE)
+    replies: list[Reply] = []
+    batch: list[discord.Embed] = []
+    total = 0
+    for embed in embeds:
+        if batch and (len(batch) == MAX_EMBEDS or total + len(embed) > MAX_EMBED_TOTAL):
+            replies.append(Reply(content if not replies else "", tuple(batch)))
+            batch, total = [], 0
+        batch.append(embed)
+        total += len(embed)
+    if batch or not replies:
+        replies.append(Reply(content if not replies else "", tuple(batch)))
+    return replies
+
+
+# --- search -------------------------------------------------------------------------------
+
+
+def search_reply(answer: Answer) -> Reply:
+    """/search: a compact numbered list of linked citations with short snippets."""
+    lines = [_question_line(answer.question)]
+    if answer.abstained:
+        lines.append(f"⚠️ {NOT_COVERED}")
+    if not answer.hits:
+        lines.append(NO_PASSAGES)
+        return Reply(_join_lines(lines))
+    entries = [_search_entry(rank, hit) for rank, hit in enumerate(answer.hits, 1)]
+    shown: list[str] = []
+    for entry in entries:
+        more = _more_line(len(entries) - len(shown) - 1)
+        if len(_SEARCH_GAP.join([*shown, entry, more])) <= MAX_EMBED_DESCRIPTION:
+            shown.append(entry)
+            continue
+        if not shown:  # one entry longer than an embed: its citation line stays, its snippet is cut
+            shown.append(fit_text(entry, MAX_EMBED_DESCRIPTION - len(_SEARCH_GAP) - len(more)))
+        break
+    shown.append(_more_line(len(entries) - len(shown)))
+    embed = discord.Embed(
+        title="Best-matching passages", description=_SEARCH_GAP.join(filter(None, shown)), colour=INFO_COLOUR
+    )
+    return Reply(_join_lines(lines), (embed,))
+
+
+def _more_line(hidden: int) -> str:
+    return f"…and {hidden} more (narrow the query to see them)." if hidden > 0 else ""
+
+
+def _search_entry(rank: int, hit: Hit) -> str:
+    p = hit.passage
+    cite = escape_markdown(p.citation)
+    url = safe_url(p.link)
+    label = f"[{cite}]({url})" if url else f"**{cite}**"
+    text = escape_markdown(snippet(p.quote, SEARCH_SNIPPET_CHARS))
+    return f"**{rank}.** {label}\n{text}"
+
+
+# --- articles -------------------------------------------------------------------------------
+
+
+def article_pages(view: ArticleView) -> list[discord.Embed]:
+    """The exact text of an article, one embed per page, split between paragraphs."""
+    title, prefix = embed_title(view.citation, view.title)
+    # Pieces of one split paragraph stay together, so pages break between numbered paragraphs.
+    runs = groupby(view.passages, key=lambda passage: passage.paragraph)
+    paragraphs = ["\n\n".join(escape_markdown(p.quote) for p in run) for _, run in runs]
+    chunks = pack_paragraphs(paragraphs, MAX_EMBED_DESCRIPTION - len(prefix)) or [NO_PASSAGES]
+    pages = []
+    for number, chunk in enumerate(chunks, 1):
+        embed = discord.Embed(
+            title=title, url=safe_url(view.link), description=prefix + chunk, colour=TREATY_COLOUR
+        )
+        if view.chapter:
+            embed.set_author(name=fit_text(view.chapter, MAX_AUTHOR_NAME))
+        page = f"Page {number} of {len(chunks)} · " if len(chunks) > 1 else ""
+        embed.set_footer(text=fit_text(page + view.citation, MAX_FOOTER))
+        pages.append(embed)
+    return pages
+
+
+def pack_paragraphs(paragraphs: Sequence[str], limit: int, gap: str = "\n\n") -> list[str]:
+    """Whole paragraphs per page while they fit; a paragraph longer than a page is split."""
+    pages: list[str] = []
+    current = ""
+    for paragraph in (p for p in paragraphs if p.strip()):
+        joined = f"{current}{gap}{paragraph}" if current else paragraph
+        if len(joined) <= limit:
+            current = joined
+            continue
+        if current:
+            pages.append(current)
+        *full, current = split_text(paragraph, limit)
+        pages += full
+    return [*pages, current] if current else pages
+
+
+# --- about and short messages -----------------------------------------------------------------
+
+
+def about_reply(about: dict) -> Reply:
+    """/about: the documents covered, article counts, index build time, model, official links."""
+    embed = discord.Embed(title="About treatybot", description=BOT_DESCRIPTION, colour=INFO_COLOUR)
+    treaties = sorted(about.get("treaties", []), key=lambda t: -int(t.get("articles", 0) or 0))
+    room = MAX_FIELDS - 2  # two fields follow the treaties
+    for treaty in treaties[:room]:
+        url = safe_url(str(treaty.get("url", "")))
+        link = f" · [official text]({url})" if url else ""
+        count = treaty.get("articles", 0)
+        value = f"{count} articles{link}" if count else f"Adopting text{link}"
+        name = f"{treaty.get('name', '')}{TITLE_SEPARATOR}{treaty.get('title', '')}"
+        embed.add_field(
+            name=fit_text(escape_markdown(name), MAX_FIELD_NAME),
+            value=fit_text(value, MAX_FIELD_VALUE),
+            inline=False,
+        )
+    if len(treaties) > room:
+        embed.description = fit_text(
+            f"{BOT_DESCRIPTION}\n\n({len(treaties) - room} more documents are indexed.)",
+            MAX_EMBED_DESCRIPTION,
+        )
+    embed.add_field(name="Commentary", value=f"{about.get('analyses', 0)} pieces of analysis", inline=True)
+    index = (
+        f"{about.get('passages', 0)} passages · built {about.get('built_at', 'unknown')} · "
+        f"model {about.get('model', 'unknown')}"
+    )
+    embed.add_field(name="Index", value=fit_text(escape_markdown(index), MAX_FIELD_VALUE), inline=True)
+    links = [safe_url(str(t.get("url", ""))) for t in treaties]
+    unique = [plain_link(url) for url in dict.fromkeys(url for url in links if url)]
+    content = _fit_lines([f"Official texts: {unique[0]}", *unique[1:]]) if unique else ""
+    return Reply(content, (embed,))
+
+
+def message(text: str) -> Reply:
+    """A short plain message (an error, a notice); `text` is shown as written."""
+    return Reply(fit_text(escape_markdown(text), MAX_MESSAGE) or ELLIPSIS)
+
+
+def thread_name(question: str, limit: int) -> str:
+    """A thread title from a question: one line, cut between words."""
+    return fit_text(" ".join(question.split()), limit) or "Question"
+
+
+def safe_url(link: str) -> str | None:
+    """`link` if Discord will accept it as an embed or masked-link URL, else None."""
+    link = link.strip()
+    return link if len(link) <= MAX_URL and _HTTP_URL.match(link) else None
+
+
+def _question_line(question: str) -> str:
+    return f"**{fit_text(escape_markdown(question), QUESTION_SHOWN_CHARS)}**"
+
+
+def _join_lines(lines: Iterable[str]) -> str:
+    return _fit_lines(list(lines), separator="\n")
+
+
+def _fit_lines(lines: list[str], separator: str = " · ") -> str:
+    """Whole lines while they fit in a message; a first line too long is cut between words."""
+    shown: list[str] = []
+    for line in lines:
+        candidate = separator.join([*shown, line])
+        if len(candidate) > MAX_MESSAGE:
+            if not shown:
+                shown.append(fit_text(line, MAX_MESSAGE))
+            break
+        shown.append(line)
+    return separator.join(shown)

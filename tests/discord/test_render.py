@@ -1,0 +1,264 @@
+"""The pure Discord rendering layer: no output exceeds a Discord limit, whatever the text; no
+citation is dropped; quotes of the real corpus come out verbatim."""
+
+from __future__ import annotations
+
+import re
+
+import discord
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.discord_app import render
+from bot.discord_app.article_input import article_choices
+from bot.discord_app.limits import (
+    MAX_AUTHOR_NAME,
+    MAX_AUTOCOMPLETE_CHOICES,
+    MAX_CHOICE_NAME,
+    MAX_CHOICE_VALUE,
+    MAX_EMBED_DESCRIPTION,
+    MAX_EMBED_TOTAL,
+    MAX_EMBEDS,
+    MAX_FIELD_NAME,
+    MAX_FIELD_VALUE,
+    MAX_FIELDS,
+    MAX_FOOTER,
+    MAX_MESSAGE,
+    MAX_THREAD_NAME,
+    MAX_TITLE,
+)
+from bot.discord_app.text import CONTINUED, CONTINUES, displayed
+from bot.engine.answer import Answer, ArticleView, Hit
+from bot.wording import NOT_COVERED
+from index_build.passages import Passage
+
+LONGEST_CITATION = 600  # far beyond any citation the corpus produces (under 200 characters)
+GENERATED = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+texts = st.text(
+    alphabet=st.sampled_from("ab cd\n*_~|`>#-1.[]()<@&…") | st.characters(blacklist_categories=("Cs",)),
+    max_size=3000,
+)
+long_words = st.text(alphabet="x", min_size=1, max_size=5000)
+quotes = st.one_of(texts, long_words, st.lists(texts, max_size=6).map("\n\n".join))
+citations = st.text(min_size=1, max_size=LONGEST_CITATION).filter(lambda s: s.strip())
+links = st.sampled_from(["https://docs.un.org/en/A/RES/79/243", "https://example.org/a?b=c", "not a url", ""])
+
+
+@st.composite
+def passages(draw: st.DrawFn) -> Passage:
+    kind = draw(st.sampled_from(["treaty", "analysis"]))
+    quote = draw(quotes)
+    return Passage(
+        id=draw(st.text(min_size=1, max_size=40)),
+        doc="uncc" if kind == "treaty" else "analysis-piece",
+        kind=kind,
+        section="article" if kind == "treaty" else "analysis",
+        article=draw(st.none() | st.integers(1, 99)),
+        paragraph=None,
+        subparagraph=None,
+        title=draw(st.text(max_size=400)),
+        quote=quote,
+        lead=draw(st.just("") | texts),
+        source="x.md",
+        start=0,
+        end=len(quote),
+        embed_text=quote,
+        citation=draw(citations),
+        link=draw(links),
+        date="2024-07-30",
+        draft_era=draw(st.booleans()),
+    )
+
+
+hits = st.builds(Hit, passage=passages(), score=st.floats(0, 1), referenced=st.booleans())
+answers = st.builds(
+    Answer,
+    question=st.text(min_size=1, max_size=500),
+    abstained=st.booleans(),
+    hits=st.lists(hits, max_size=25).map(tuple),
+    notices=st.lists(st.text(max_size=400), max_size=4).map(tuple),
+    final_text_date=st.sampled_from(["2024-08-08", ""]),
+)
+
+
+def assert_embed_within_limits(embed: discord.Embed) -> None:
+    assert len(embed.title or "") <= MAX_TITLE
+    assert len(embed.description or "") <= MAX_EMBED_DESCRIPTION
+    assert len(embed.footer.text or "") <= MAX_FOOTER
+    assert len(embed.author.name or "") <= MAX_AUTHOR_NAME
+    assert len(embed.fields) <= MAX_FIELDS
+    for field in embed.fields:
+        assert 0 < len(field.name) <= MAX_FIELD_NAME and 0 < len(field.value) <= MAX_FIELD_VALUE
+    assert len(embed) <= MAX_EMBED_TOTAL
+    discord.Embed.from_dict(embed.to_dict())  # serialisable as Discord would receive it
+
+
+def assert_reply_within_limits(reply: render.Reply) -> None:
+    assert len(reply.content) <= MAX_MESSAGE
+    assert reply.content or reply.embeds, "Discord refuses an empty message"
+    assert len(reply.embeds) <= MAX_EMBEDS
+    assert sum(len(embed) for embed in reply.embeds) <= MAX_EMBED_TOTAL
+    for embed in reply.embeds:
+        assert_embed_within_limits(embed)
+
+
+def shows_citation(embed: discord.Embed, citation: str) -> bool:
+    cite = citation.strip()
+    return displayed(embed.title or "").startswith(cite) or cite in displayed(embed.description or "")
+
+
+def body_of(embed: discord.Embed) -> str:
+    """The passage text an embed shows: its description without a citation line or markers."""
+    text = displayed(embed.description or "")
+    text = re.sub(r"^\*\*.*?\*\*\n\n", "", text, flags=re.S)
+    return text.removeprefix(CONTINUED).removesuffix(CONTINUES)
+
+
+@GENERATED
+@given(answers)
+def test_answers_stay_within_every_limit_and_keep_every_citation(answer: Answer) -> None:
+    replies = render.answer_replies(answer)
+    for reply in replies:
+        assert_reply_within_limits(reply)
+    assert all(not reply.content for reply in replies[1:]), "only the first message has a header"
+    embeds = [embed for reply in replies for embed in reply.embeds]
+    for hit in answer.hits:
+        assert any(shows_citation(embed, hit.passage.citation) for embed in embeds)
+    # Every embed is a passage's, and carries that passage's citation.
+    assert all(any(shows_citation(e, h.passage.citation) for h in answer.hits) for e in embeds)
+    assert (NOT_COVERED in replies[0].content) == answer.abstained
+
+
+@GENERATED
+@given(passages(), st.sampled_from(["", "2024-08-08"]))
+def test_a_long_quote_continues_in_further_embeds_without_losing_text(passage: Passage, date: str) -> None:
+    embeds = render.hit_embeds(Hit(passage, 1.0), date, "What the treaty says")
+    for embed in embeds:
+        assert_embed_within_limits(embed)
+        assert shows_citation(embed, passage.citation)
+    shown = "".join(body_of(embed) for embed in embeds)
+    assert _non_space(passage.quote) in _non_space(shown)  # split only at whitespace
+
+
+def _non_space(text: str) -> str:
+    return "".join(text.split())
+
+
+@GENERATED
+@given(answers)
+def test_search_results_stay_within_limits(answer: Answer) -> None:
+    reply = render.search_reply(answer)
+    assert_reply_within_limits(reply)
+    if answer.hits:
+        first = answer.hits[0].passage.citation.strip()
+        assert render.escape_markdown(first)[:100] in reply.embeds[0].description
+
+
+@GENERATED
+@given(st.lists(st.tuples(passages(), st.booleans()), max_size=12), st.text(max_size=300), citations)
+def test_article_pages_stay_within_limits(parts: list, chapter: str, title: str) -> None:
+    view = ArticleView(
+        doc="uncc",
+        doc_name="UNCC",
+        number=40,
+        title=title,
+        chapter=chapter,
+        paragraph=None,
+        paragraphs=(),
+        passages=tuple(p for p, _ in parts),
+        link="https://docs.un.org/en/A/RES/79/243",
+    )
+    pages = render.article_pages(view)
+    assert pages
+    for page in pages:
+        assert_embed_within_limits(page)
+        assert displayed(page.title).startswith(view.citation)
+        assert view.citation in page.footer.text
+
+
+about_dicts = st.fixed_dictionaries(
+    {
+        "treaties": st.lists(
+            st.fixed_dictionaries(
+                {
+                    "id": st.text(max_size=20),
+                    "name": st.text(max_size=300),
+                    "title": st.text(max_size=600),
+                    "url": links,
+                    "articles": st.integers(0, 200),
+                }
+            ),
+            max_size=40,
+        ),
+        "analyses": st.integers(0, 10_000),
+        "passages": st.integers(0, 10**6),
+        "built_at": st.text(max_size=100),
+        "model": st.text(max_size=300),
+    }
+)
+
+
+@GENERATED
+@given(about_dicts)
+def test_about_stays_within_limits(about: dict) -> None:
+    assert_reply_within_limits(render.about_reply(about))
+
+
+@given(st.text(max_size=5000))
+def test_messages_and_thread_names_stay_within_limits(text: str) -> None:
+    assert_reply_within_limits(render.message(text))
+    assert 0 < len(render.thread_name(text, MAX_THREAD_NAME)) <= MAX_THREAD_NAME
+
+
+@given(
+    st.lists(st.tuples(st.integers(1, 999), st.text(max_size=300)), max_size=120, unique_by=lambda t: t[0]),
+    st.text(max_size=120),
+)
+def test_autocomplete_choices_stay_within_limits(titles: list, typed: str) -> None:
+    choices = article_choices(sorted(titles), typed)
+    assert len(choices) <= MAX_AUTOCOMPLETE_CHOICES
+    numbers = {str(n) for n, _ in titles}
+    for name, value in choices:
+        assert 0 < len(name) <= MAX_CHOICE_NAME and len(value) <= MAX_CHOICE_VALUE
+        assert value in numbers and name.startswith(value)
+
+
+# --- the real corpus ------------------------------------------------------------------------------
+
+
+def test_every_passage_of_the_corpus_is_quoted_verbatim(engine) -> None:
+    for passage in engine.passages:
+        embeds = render.hit_embeds(Hit(passage, 1.0), "2024-08-08")
+        assert len(embeds) == 1, f"{passage.citation} fits one embed"
+        (embed,) = embeds
+        assert_embed_within_limits(embed)
+        description = displayed(embed.description)
+        assert description.endswith(passage.quote), passage.citation
+        if passage.lead:
+            assert description.startswith(passage.lead + "\n[…]")
+        assert displayed(embed.title).startswith(passage.citation)
+        assert embed.url == passage.link
+
+
+@pytest.mark.parametrize("treaty", ["uncc", "budapest"])
+def test_every_article_reads_exactly_as_the_treaty(engine, treaty: str) -> None:
+    for number, _title in engine.article_titles(treaty):
+        view = engine.article(number, treaty=treaty)
+        pages = render.article_pages(view)
+        for page in pages:
+            assert_embed_within_limits(page)
+        text = "\n\n".join(displayed(page.description) for page in pages)
+        assert text == "\n\n".join(p.quote for p in view.passages), view.citation
+        if len(pages) > 1:
+            assert [page.footer.text for page in pages][-1].startswith(f"Page {len(pages)} of {len(pages)}")
+
+
+def test_article_40_is_paginated_between_paragraphs(engine) -> None:
+    view = engine.article(40)
+    pages = render.article_pages(view)
+    assert len(pages) > 1
+    for page in pages:
+        first_line = displayed(page.description).split("\n", 1)[0]
+        assert re.match(r"^\d+\. ", first_line), "each page starts at a numbered paragraph"
