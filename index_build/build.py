@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from index_build.artifact import FORMAT_VERSION, read_manifest, write_index
 from index_build.embedding import Embedder, EmbeddingCache, load_embedder
+from index_build.glossary import load_glossary
 from index_build.passages import Passage, build_passages, publisher_short_name
 from index_build.sources import Corpus, load_corpus, sha256_file
 from index_build.tokenize import TOKENIZER_VERSION, tokenize
@@ -166,6 +167,7 @@ def describe_documents(corpus: Corpus) -> dict:
         "treaties": treaties,
         "analyses": analyses,
         "final_text_date": corpus.final_text_date.isoformat(),
+        "glossary": load_glossary(),
     }
 
 

@@ -118,7 +118,7 @@ class _TreatyPassageFactory:
         for paragraph, units in _group_by_paragraph(article.units):
             cite = f"{base}({paragraph})" if paragraph else base
             pid = f"{self.source.id}:art{article.number}:p{paragraph or 0}"
-            if _span_length(units) <= MAX_TREATY_PASSAGE_CHARS:
+            if _span_length(units) <= MAX_TREATY_PASSAGE_CHARS or not any(u.letter for u in units):
                 yield self.passage(
                     units,
                     pid=pid,
@@ -209,7 +209,9 @@ def _group_by_paragraph(units: Iterable[Unit]) -> Iterator[tuple[str | None, lis
 
 
 def _split_at_subparagraphs(units: list[Unit]) -> tuple[list[Unit], list[list[Unit]]]:
-    """Lead-in units (before the first lettered item) and one group per lettered item."""
+    """Lead-in units (before the first lettered item) and one group per lettered item.
+
+    Only called for paragraphs that have lettered items; one without stays whole."""
     lead: list[Unit] = []
     pieces: list[list[Unit]] = []
     for unit in units:
@@ -223,8 +225,6 @@ def _split_at_subparagraphs(units: list[Unit]) -> tuple[list[Unit], list[list[Un
             pieces[-1].append(unit)
         else:
             pieces.append([unit])
-    if not pieces:  # a long paragraph without sub-paragraphs stays whole
-        return [], [lead]
     return lead, pieces
 
 

@@ -32,3 +32,8 @@ def tokenize(text: str) -> list[str]:
     """Stemmed content words of `text`, in order, stopwords removed."""
     words = [w for w in WORD.findall(normalize(text)) if w not in STOPWORDS]
     return _stemmer().stemWords(words)
+
+
+def stems(text: str) -> list[str]:
+    """Stemmed words of `text`, in order, stopwords kept (for phrase matching)."""
+    return _stemmer().stemWords(WORD.findall(normalize(text)))

@@ -15,13 +15,13 @@ def metrics(engine):
 
 def test_hybrid_meets_the_targets(metrics):
     hybrid = metrics[Method.HYBRID]
-    assert hybrid["recall@5"] >= 0.90
-    assert hybrid["mrr@10"] >= 0.75
+    assert hybrid["recall@5"] >= 0.95
+    assert hybrid["mrr@10"] >= 0.85
     assert hybrid["refused_out_of_scope"] == 1.0
     assert hybrid["refused_in_scope"] <= 0.05
 
 
-def test_hybrid_beats_each_single_retriever(metrics):
+def test_hybrid_is_clearly_ahead_of_each_single_retriever(metrics):
     for single in (Method.BM25, Method.DENSE):
-        assert metrics[Method.HYBRID]["mrr@10"] > metrics[single]["mrr@10"]
+        assert metrics[Method.HYBRID]["mrr@10"] >= metrics[single]["mrr@10"] + 0.03
         assert metrics[Method.HYBRID]["recall@5"] >= metrics[single]["recall@5"]

@@ -1,0 +1,42 @@
+"""The plain-language glossary (`corpus/glossary.yaml`): read and checked at build time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from index_build.sources import CorpusError
+
+GLOSSARY_PATH = Path(__file__).resolve().parent.parent / "corpus" / "glossary.yaml"
+
+
+def load_glossary(path: Path = GLOSSARY_PATH) -> dict:
+    """{'commentary': [...], 'background': [...], 'aliases': [{'treaty': [...], 'everyday': [...]}]}"""
+    if not path.is_file():
+        return {"commentary": [], "background": [], "aliases": []}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise CorpusError(f"{path}: not valid YAML: {exc}") from exc
+    commentary = data.get("commentary", [])
+    background = data.get("background", [])
+    aliases = data.get("aliases", [])
+    if not all(isinstance(v, list) for v in (commentary, background, aliases)):
+        raise CorpusError(f"{path}: 'commentary', 'background' and 'aliases' must be lists")
+    for number, entry in enumerate(aliases, 1):
+        if not (
+            isinstance(entry, dict) and _strings(entry.get("treaty")) and _strings(entry.get("everyday"))
+        ):
+            raise CorpusError(
+                f"{path}: alias #{number} needs non-empty 'treaty' and 'everyday' lists of text"
+            )
+    return {
+        "commentary": [str(c) for c in commentary],
+        "background": [str(b) for b in background],
+        "aliases": [{"treaty": e["treaty"], "everyday": [str(w) for w in e["everyday"]]} for e in aliases],
+    }
+
+
+def _strings(value: object) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, str | int) for v in value)

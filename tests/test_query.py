@@ -1,0 +1,88 @@
+"""Query understanding: plain-language expansion, commentary intent, background, priors."""
+
+import pytest
+
+from bot.engine.query import QueryVocabulary
+from index_build.glossary import load_glossary
+from index_build.sources import CorpusError
+
+
+@pytest.fixture(scope="module")
+def vocabulary(engine) -> QueryVocabulary:
+    return engine.retriever.vocabulary
+
+
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        ("Is hacking a crime?", "illegal access"),
+        ("Can my ISP be forced to hand over my data?", "service provider"),
+        ("Can my ISP be forced to hand over my data?", "production order"),
+        ("Is ransomware covered?", "interference with electronic data"),
+        ("They hacked into my laptop", "illegal access"),  # word endings do not matter
+        ("What about revenge porn?", "non-consensual dissemination of intimate images"),
+    ],
+)
+def test_everyday_words_expand_to_treaty_terms(vocabulary, question, term):
+    assert term in vocabulary.expansions(question)
+
+
+def test_expansion_only_adds_terms(vocabulary):
+    assert vocabulary.expand("What is the 24/7 network?").startswith("What is the 24/7 network?")
+    assert vocabulary.expansions("Quelle est la capitale?") == []
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Why does EFF oppose the treaty?", True),
+        ("What do civil society groups criticise?", True),
+        ("What did Human Rights Watch say about the draft?", True),  # a publisher from the corpus
+        ("What is a production order?", False),
+        ("What does Article 19 say?", False),  # 'ARTICLE 19' the NGO is not taken for an article
+    ],
+)
+def test_commentary_intent(vocabulary, question, expected):
+    assert vocabulary.asks_for_commentary(question) is expected
+
+
+def test_background_intent(vocabulary):
+    assert vocabulary.asks_for_background("What does the preamble say about gender?")
+    assert vocabulary.asks_for_background("When did the General Assembly adopt it?")
+    assert not vocabulary.asks_for_background("What is illegal access?")
+
+
+def test_priors_follow_the_question(engine):
+    retriever = engine.retriever
+    kinds, docs = retriever.kinds, retriever.docs
+    plain = retriever.priors("What is illegal access?")
+    assert plain[(kinds == "treaty") & (docs == "uncc") & ~retriever.background].min() == 1.0
+    assert plain[kinds == "analysis"].max() < 1.0 and plain[docs == "budapest"].max() < 1.0
+    commentary = retriever.priors("Why does EFF oppose the treaty?")
+    assert commentary[kinds == "analysis"].min() == 1.0 > commentary[kinds == "treaty"].max()
+    budapest = retriever.priors("How does the Budapest Convention define illegal access?")
+    assert budapest[docs == "budapest"].max() > budapest[docs == "uncc"].max()
+    comparison = retriever.priors("Compare the UNCC and the Budapest Convention on illegal access")
+    assert comparison[docs == "budapest"].max() == comparison[docs == "uncc"].max()
+
+
+@pytest.mark.parametrize(
+    ("question", "doc"),
+    [
+        ("Which conduct counts as illegal access?", "uncc"),
+        ("How does the Budapest Convention define illegal access?", "budapest"),
+        ("What does the Council of Europe convention say about production orders?", "budapest"),
+    ],
+)
+def test_a_question_naming_no_treaty_is_about_the_uncc(engine, question, doc):
+    answer = engine.ask(question, k=3)
+    assert [h.passage.doc for h in answer.treaty_hits][:2] == [doc, doc]
+
+
+def test_glossary_file_is_valid_and_checked(tmp_path):
+    glossary = load_glossary()
+    assert glossary["aliases"] and glossary["commentary"] and glossary["background"]
+    bad = tmp_path / "glossary.yaml"
+    bad.write_text("aliases:\n  - treaty: [illegal access]\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match="alias #1"):
+        load_glossary(bad)
