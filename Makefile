@@ -10,8 +10,8 @@ QUESTION ?= Can the authorities search and seize stored electronic data?
 
 demo: index
 	$(BIN)/treatybot ask "$(QUESTION)"
-	@if [ -n "$$DISCORD_TOKEN" ]; then $(BIN)/treatybot serve; \
-	else echo "(Set DISCORD_TOKEN to start the Discord bot: make serve)"; fi
+	@if $(BIN)/treatybot serve --check; then $(BIN)/treatybot serve; \
+	else echo "(The Discord bot was not started. Configure a token, then: make serve)"; fi
 
 test: $(VENV)/.test-installed
 	$(BIN)/ruff check .

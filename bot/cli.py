@@ -21,6 +21,7 @@ from index_build.embedding import ModelError
 from index_build.sources import CorpusError
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+FEEDBACK_FORMATS = ("table", "csv", "json")
 ARTICLE_ARGUMENT = re.compile(r"^\s*(?:art(?:icle)?\.?\s*)?(\d{1,3})\s*(?:\(\s*(\d{1,3})\s*\))?\s*$", re.I)
 
 out = Console(highlight=False, soft_wrap=False)
@@ -109,6 +110,14 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("file", help="question file in the format of shared/eval/questions.yaml")
     ev.add_argument("--k", type=int, default=MRR_CUTOFF, help=f"ranking depth for MRR (default {MRR_CUTOFF})")
     ev.add_argument("--json", action="store_true", help="print one JSON object")
+
+    serve = command("serve", cmd_serve, "run the Discord bot (token: $DISCORD_TOKEN or discord.token_file)")
+    serve.add_argument("--check", action="store_true", help="only check the config and that a token is set")
+
+    feedback = command("feedback", cmd_feedback, "print or export the votes given to answers in Discord")
+    feedback.add_argument("--format", choices=FEEDBACK_FORMATS, default="table", help="default: table")
+    feedback.add_argument("--output", help="write to this file instead of printing")
+    feedback.add_argument("--db", help="feedback SQLite file (default: discord.feedback_db in the config)")
     return parser
 
 
@@ -168,6 +177,37 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     reports = evaluate(engine, questions, depth=args.k)
     payload = {report.method.value: report.metrics() for report in reports}
     _emit(args, payload, lambda: out.print(render_eval(reports, args.k)))
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.discord_app.serve import ServeError, check, serve
+
+    try:
+        if args.check:
+            out.print(check(settings), markup=False)
+            return EXIT_OK
+        return serve(settings, open_engine)
+    except ServeError as exc:
+        raise UserError(str(exc)) from None
+
+
+def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.discord_app.feedback import FeedbackError, FeedbackStore, export
+    from bot.discord_app.settings import discord_settings
+
+    path = Path(args.db).expanduser().resolve() if args.db else discord_settings(settings).feedback_db
+    if args.db and not path.is_file():
+        raise UserError(f"No feedback file at {path}.")
+    try:
+        text = export(FeedbackStore(path).votes(), args.format)
+    except FeedbackError as exc:
+        raise UserError(str(exc)) from None
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        err.print(f"Wrote {args.output}.", markup=False)
+    else:
+        sys.stdout.write(text)
     return EXIT_OK
 
 

@@ -1,0 +1,129 @@
+"""The discord.py client: intents, command tree, cogs, command sync and endpoint overrides."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping, Sequence
+
+import discord
+import yarl
+from discord import app_commands
+from discord.ext import commands
+
+from bot.discord_app import errors
+from bot.discord_app.cooldowns import Cooldowns
+from bot.discord_app.engine_host import EngineHost
+from bot.discord_app.feedback import AnswerLedger, FeedbackStore
+from bot.discord_app.logs import RequestLog, outcome_of
+from bot.discord_app.settings import API_BASE_ENV, GATEWAY_ENV, DiscordSettings
+from bot.discord_app.views import VoteButton
+
+log = logging.getLogger(__name__)
+
+# One extension module per command group; new groups (e.g. /define, /compare) add theirs here.
+EXTENSIONS = (
+    "bot.discord_app.cogs.answers",
+    "bot.discord_app.cogs.articles",
+    "bot.discord_app.cogs.info",
+    "bot.discord_app.cogs.admin",
+    "bot.discord_app.cogs.mentions",
+)
+
+
+class EndpointError(ValueError):
+    """DISCORD_API_BASE or DISCORD_GATEWAY_URL is not a usable URL."""
+
+
+def apply_endpoints(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
+    """Point discord.py at another REST API and gateway if the environment says so.
+
+    Returns the endpoints in use. Both variables are optional; unset means discord.com.
+    """
+    used: dict[str, str] = {}
+    base = environ.get(API_BASE_ENV, "").strip().rstrip("/")
+    if base:
+        if not base.startswith(("http://", "https://")):
+            raise EndpointError(
+                f"{API_BASE_ENV} must be an http(s) URL such as http://127.0.0.1:8080/api/v10"
+            )
+        discord.http.Route.BASE = base  # REST and webhook routes (interaction responses, follow-ups)
+        used["api"] = base
+    gateway = environ.get(GATEWAY_ENV, "").strip()
+    if gateway:
+        if not gateway.startswith(("ws://", "wss://")):
+            raise EndpointError(f"{GATEWAY_ENV} must be a ws(s) URL such as ws://127.0.0.1:8080/gateway")
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
+        used["gateway"] = gateway
+    return used
+
+
+class TreatyTree(app_commands.CommandTree):
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        # Checks refuse before a command's own RequestLog starts: log those requests here.
+        if isinstance(error, app_commands.CheckFailure):
+            command = interaction.command.qualified_name if interaction.command else "unknown"
+            request = RequestLog(command, interaction.guild_id)
+            request.outcome = outcome_of(error)
+            request.finish()
+        await errors.report(interaction, error)
+
+
+class TreatyBot(commands.Bot):
+    """Slash commands and mentions over an `EngineHost`; prefix commands are not used."""
+
+    def __init__(
+        self,
+        host: EngineHost,
+        config: DiscordSettings,
+        feedback: FeedbackStore,
+        *,
+        extensions: Sequence[str] = EXTENSIONS,
+    ) -> None:
+        intents = discord.Intents.default()
+        intents.message_content = True  # follow-up questions in threads carry no mention
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents,
+            allowed_mentions=discord.AllowedMentions.none(),
+            owner_ids=set(config.owner_ids) or None,
+            help_command=None,
+            tree_cls=TreatyTree,
+        )
+        self.host = host
+        self.config = config
+        self.feedback = feedback
+        self.ledger = AnswerLedger()
+        self.cooldowns = Cooldowns(config.cooldown)
+        self._extension_names = tuple(extensions)
+
+    async def setup_hook(self) -> None:
+        for name in self._extension_names:
+            await self.load_extension(name)
+        self.add_dynamic_items(VoteButton)
+        if self.config.sync_commands:
+            await self.sync_commands()
+
+    async def sync_commands(self) -> None:
+        """Per-server sync is instant (for development); global sync can take up to an hour."""
+        if self.config.guild_ids:
+            for guild_id in self.config.guild_ids:
+                guild = discord.Object(id=guild_id)
+                self.tree.copy_global_to(guild=guild)
+                synced = await self.tree.sync(guild=guild)
+                log.info("commands synced", extra={"fields": {"guild_id": guild_id, "commands": len(synced)}})
+        else:
+            synced = await self.tree.sync()
+            log.info("commands synced globally", extra={"fields": {"commands": len(synced)}})
+
+    async def on_message(self, message: discord.Message) -> None:
+        """Mentions are handled by the mentions cog; there are no prefix commands to process."""
+
+    async def on_ready(self) -> None:
+        user_id = self.user.id if self.user else None
+        fields = {"event": "ready", "user_id": user_id, "guilds": len(self.guilds)}
+        log.info("connected", extra={"fields": fields})
+
+    async def close(self) -> None:
+        await super().close()
+        self.host.close()

@@ -1,0 +1,77 @@
+"""/ask and /search."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.discord_app import render
+from bot.discord_app.client import TreatyBot
+from bot.discord_app.errors import request_allowed
+from bot.discord_app.logs import RequestLog
+from bot.discord_app.respond import send_followups
+from bot.discord_app.views import remember
+from bot.engine.engine import MAX_QUESTION_CHARS, clean_question
+from bot.engine.retrieval import Source
+
+RESULTS = 10  # passages /search lists
+SourceChoice = Literal["all", "treaty", "analysis"]
+
+
+class Answers(commands.Cog):
+    def __init__(self, bot: TreatyBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="ask", description="Ask about the UN Convention against Cybercrime")
+    @app_commands.describe(
+        question="Your question, e.g. Can the authorities search stored electronic data?",
+        source="Quote the treaty, the analysis, or both (default: both)",
+        public="Show the answer to the whole channel (default: set by the server's config)",
+    )
+    @request_allowed()
+    async def ask(
+        self,
+        interaction: discord.Interaction,
+        question: app_commands.Range[str, 1, MAX_QUESTION_CHARS],
+        source: SourceChoice = "all",
+        public: bool | None = None,
+    ) -> None:
+        async with RequestLog("ask", interaction.guild_id, question) as request:
+            question = clean_question(question)  # an empty question is refused before deferring
+            private = not self.bot.config.is_public(public)
+            await interaction.response.defer(ephemeral=private, thinking=True)
+            answer = await self.bot.host.run(lambda engine: engine.ask(question, Source(source)))
+            replies = render.answer_replies(answer)
+            view = remember(self.bot, "ask", answer.question, [hit.passage.id for hit in answer.hits])
+            await send_followups(interaction, replies, ephemeral=private, view=view)
+            request.sent(replies, "abstained" if answer.abstained else None)
+
+    @app_commands.command(name="search", description="List the passages that best match a query")
+    @app_commands.describe(
+        query="Words to look for, e.g. intimate images",
+        source="Search the treaty, the analysis, or both (default: both)",
+        public="Show the results to the whole channel (default: set by the server's config)",
+    )
+    @request_allowed()
+    async def search(
+        self,
+        interaction: discord.Interaction,
+        query: app_commands.Range[str, 1, MAX_QUESTION_CHARS],
+        source: SourceChoice = "all",
+        public: bool | None = None,
+    ) -> None:
+        async with RequestLog("search", interaction.guild_id, query) as request:
+            query = clean_question(query)
+            private = not self.bot.config.is_public(public)
+            await interaction.response.defer(ephemeral=private, thinking=True)
+            answer = await self.bot.host.run(lambda engine: engine.search(query, Source(source), RESULTS))
+            reply = render.search_reply(answer)
+            await send_followups(interaction, [reply], ephemeral=private)
+            request.sent([reply], "abstained" if answer.abstained else None)
+
+
+async def setup(bot: TreatyBot) -> None:
+    await bot.add_cog(Answers(bot))

@@ -1,0 +1,98 @@
+"""`@treatybot <question>`: answered like /ask in a new thread; later messages in that thread
+are follow-up questions and need no mention."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import discord
+from discord.ext import commands
+
+from bot.discord_app import render
+from bot.discord_app.client import TreatyBot
+from bot.discord_app.errors import APOLOGY, CooldownActive, user_message
+from bot.discord_app.limits import MAX_THREAD_NAME
+from bot.discord_app.logs import RequestLog, outcome_of
+from bot.discord_app.respond import NO_MENTIONS, send_to_channel
+from bot.discord_app.views import remember
+from bot.engine.engine import clean_question
+
+log = logging.getLogger(__name__)
+THREAD_ARCHIVE_MINUTES = 1440  # a day without messages
+
+
+def strip_mention(content: str, user_id: int) -> str:
+    """The message without mentions of the bot (`<@id>` or `<@!id>`)."""
+    return re.sub(rf"<@!?{user_id}>", " ", content).strip()
+
+
+class Mentions(commands.Cog):
+    def __init__(self, bot: TreatyBot) -> None:
+        self.bot = bot
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        me = self.bot.user
+        if me is None or message.author.bot:
+            return
+        channel = message.channel
+        in_own_thread = isinstance(channel, discord.Thread) and channel.owner_id == me.id
+        mentioned = any(user.id == me.id for user in message.mentions)
+        if not (mentioned or in_own_thread):
+            return
+        if not self.bot.config.channel_allowed(channel.id, getattr(channel, "parent_id", None)):
+            return
+        question = strip_mention(message.content, me.id)
+        if not question and not mentioned:
+            return  # an image or sticker in the thread: nothing to answer
+        async with RequestLog("mention", message.guild.id if message.guild else None, question) as request:
+            try:
+                await self._answer(message, question, in_own_thread, request)
+            except Exception as exc:  # every failure is told to the user
+                request.outcome = outcome_of(exc)
+                text = user_message(exc)
+                if text is None:
+                    log.error("unhandled error", exc_info=True, extra={"fields": {"event": "error"}})
+                await self._reply(message, text or APOLOGY)
+
+    async def _answer(
+        self, message: discord.Message, question: str, in_own_thread: bool, request: RequestLog
+    ) -> None:
+        guild_id = message.guild.id if message.guild else None
+        wait = self.bot.cooldowns.hit(guild_id, message.author.id)
+        if wait:
+            raise CooldownActive(wait)
+        question = clean_question(question)
+        target: discord.abc.Messageable = message.channel
+        if not in_own_thread and isinstance(message.channel, discord.TextChannel):
+            target = await self._open_thread(message, question)
+        async with target.typing():
+            answer = await self.bot.host.run(lambda engine: engine.ask(question))
+        replies = render.answer_replies(answer)
+        view = remember(self.bot, "mention", answer.question, [hit.passage.id for hit in answer.hits])
+        reference = message if target is message.channel else None
+        await send_to_channel(target, replies, view=view, reference=reference)
+        request.sent(replies, "abstained" if answer.abstained else None)
+
+    async def _open_thread(self, message: discord.Message, question: str) -> discord.abc.Messageable:
+        """A thread on the question's message; without permission to make one, the channel itself."""
+        try:
+            return await message.create_thread(
+                name=render.thread_name(question, MAX_THREAD_NAME),
+                auto_archive_duration=THREAD_ARCHIVE_MINUTES,
+            )
+        except discord.HTTPException:
+            log.warning("could not open a thread; answering in the channel", exc_info=True)
+            return message.channel
+
+    async def _reply(self, message: discord.Message, text: str) -> None:
+        content = render.message(text).content
+        try:
+            await message.reply(content, allowed_mentions=NO_MENTIONS, mention_author=False)
+        except discord.HTTPException:
+            log.warning("could not reply to a mention", exc_info=True)
+
+
+async def setup(bot: TreatyBot) -> None:
+    await bot.add_cog(Mentions(bot))

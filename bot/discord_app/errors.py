@@ -1,0 +1,129 @@
+"""What a user is told when a request cannot be served, and the checks that refuse requests.
+
+A user's mistake gets a clear sentence; anything unexpected gets a short apology and a
+logged traceback, never silence and never a traceback in Discord.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
+
+import discord
+from discord import app_commands
+
+from bot.discord_app.cooldowns import retry_message
+from bot.discord_app.engine_host import EngineUnavailable
+from bot.discord_app.feedback import FeedbackError
+from bot.discord_app.render import message
+from bot.engine.engine import InvalidRequest
+
+if TYPE_CHECKING:
+    from bot.discord_app.client import TreatyBot
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+NONE = discord.AllowedMentions.none()
+APOLOGY = "Sorry, something went wrong while handling that. It has been logged; please try again later."
+UNAVAILABLE = "Sorry, the treaty index is not loaded right now. Please try again in a little while."
+NOT_OWNER = "Sorry, only the bot's owner can reload the index."
+FEEDBACK_FAILED = "Sorry, I could not save your vote. It has been logged."
+
+
+class CooldownActive(app_commands.CheckFailure):
+    outcome = "cooldown"
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(retry_message(retry_after))
+        self.retry_after = retry_after
+
+
+class ChannelNotAllowed(app_commands.CheckFailure):
+    outcome = "channel_not_allowed"
+
+    def __init__(self, allowed: tuple[int, ...]) -> None:
+        channels = ", ".join(f"<#{channel}>" for channel in allowed)
+        super().__init__(f"I only answer in these channels: {channels}.")
+
+
+class NotOwner(app_commands.CheckFailure):
+    outcome = "not_owner"
+
+    def __init__(self) -> None:
+        super().__init__(NOT_OWNER)
+
+
+def user_message(error: BaseException) -> str | None:
+    """The sentence for an error the user can act on, or None for an unexpected one."""
+    if isinstance(error, app_commands.CommandInvokeError):
+        error = error.original
+    if isinstance(error, (CooldownActive, ChannelNotAllowed, NotOwner, InvalidRequest)):
+        return str(error)
+    if isinstance(error, EngineUnavailable):
+        return UNAVAILABLE
+    if isinstance(error, FeedbackError):
+        return FEEDBACK_FAILED
+    if isinstance(error, app_commands.TransformerError):
+        return f"'{error.value}' is not a valid value for that option."
+    if isinstance(error, app_commands.CheckFailure):
+        return "Sorry, you cannot use that command here."
+    return None
+
+
+async def report(interaction: discord.Interaction, error: BaseException) -> None:
+    """Tell the user what went wrong (privately) and log unexpected errors with their traceback."""
+    text = user_message(error)
+    if text is None or isinstance(error, FeedbackError):
+        original = getattr(error, "original", error)
+        log.error(
+            "unhandled error",
+            exc_info=(type(original), original, original.__traceback__),
+            extra={"fields": {"event": "error", "command": _command_name(interaction)}},
+        )
+    await send_private(interaction, text or APOLOGY, channel_links=isinstance(error, ChannelNotAllowed))
+
+
+async def send_private(interaction: discord.Interaction, text: str, *, channel_links: bool = False) -> None:
+    """An ephemeral message, as the response or as a follow-up if the interaction was answered."""
+    # Channel links (<#id>) must not be escaped; everything else is shown as written.
+    content = text if channel_links else message(text).content
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(content, ephemeral=True, allowed_mentions=NONE)
+        else:
+            await interaction.response.send_message(content, ephemeral=True, allowed_mentions=NONE)
+    except discord.HTTPException:
+        log.warning("could not tell the user about an error", exc_info=True)
+
+
+def request_allowed(rate_limited: bool = True) -> Callable[[T], T]:
+    """An app-command check: an allowed channel, then (for questions) the per-(server, user) cooldown."""
+
+    async def predicate(interaction: discord.Interaction) -> bool:
+        bot: TreatyBot = interaction.client  # type: ignore[assignment]
+        channel = interaction.channel
+        parent = getattr(channel, "parent_id", None)
+        if not bot.config.channel_allowed(interaction.channel_id, parent):
+            raise ChannelNotAllowed(bot.config.allowed_channel_ids)
+        wait = bot.cooldowns.hit(interaction.guild_id, interaction.user.id) if rate_limited else 0.0
+        if wait:
+            raise CooldownActive(wait)
+        return True
+
+    return app_commands.check(predicate)
+
+
+def owner_only() -> Callable[[T], T]:
+    async def predicate(interaction: discord.Interaction) -> bool:
+        bot: TreatyBot = interaction.client  # type: ignore[assignment]
+        if not await bot.is_owner(interaction.user):
+            raise NotOwner()
+        return True
+
+    return app_commands.check(predicate)
+
+
+def _command_name(interaction: discord.Interaction) -> str:
+    command = interaction.command
+    return command.qualified_name if command else "component"

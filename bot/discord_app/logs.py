@@ -1,0 +1,119 @@
+"""Structured logs: one line per handled request (command, outcome, latency, result size).
+
+No message content is logged at INFO: questions appear only at DEBUG. Secrets handed to
+`setup_logging` (the bot token) are replaced by `[redacted]` in every line, tracebacks included.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import IO, Any
+
+from bot.discord_app.render import Reply
+
+LOGGER_NAME = "treatybot"
+log = logging.getLogger(f"{LOGGER_NAME}.requests")
+REDACTED = "[redacted]"
+MS_PER_SECOND = 1000
+
+
+class StructuredFormatter(logging.Formatter):
+    """JSON lines (or `key=value` text) with the fields passed as `extra={"fields": {...}}`."""
+
+    def __init__(self, json_lines: bool = True, secrets: Iterable[str] = ()) -> None:
+        super().__init__()
+        self.json_lines = json_lines
+        self.secrets = [s for s in secrets if s]
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        entry.update(getattr(record, "fields", {}))
+        if record.exc_info:
+            entry["traceback"] = self.formatException(record.exc_info)
+        if self.json_lines:
+            line = json.dumps(entry, ensure_ascii=False, default=str)
+        else:
+            traceback = entry.pop("traceback", "")
+            head = " ".join(f"{key}={value}" for key, value in entry.items() if key != "message")
+            line = f"{head} {entry['message']}" + (f"\n{traceback}" if traceback else "")
+        for secret in self.secrets:
+            line = line.replace(secret, REDACTED)
+        return line
+
+
+def setup_logging(
+    level: str = "INFO", json_lines: bool = True, secrets: Iterable[str] = (), stream: IO[str] | None = None
+) -> logging.Handler:
+    """Send treatybot's and discord.py's logs to `stream` (stderr) through the structured formatter."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(StructuredFormatter(json_lines, secrets))
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if getattr(h, "_treatybot", False)]:
+        root.removeHandler(old)
+    handler._treatybot = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(level)
+    # discord.py's DEBUG lines include request bodies (message content): never below INFO.
+    logging.getLogger("discord").setLevel(max(logging.INFO, logging.getLevelName(level)))
+    return handler
+
+
+class RequestLog:
+    """Times one request and logs it when the block ends, with the outcome and result size."""
+
+    def __init__(self, command: str, guild_id: int | None = None, text: str = "") -> None:
+        self.command = command
+        self.guild_id = guild_id
+        self.text = text  # the user's question: logged at DEBUG only
+        self.outcome = "ok"
+        self.chars = 0
+        self.messages = 0
+        self.started = time.perf_counter()
+
+    def sent(self, replies: Sequence[Reply], outcome: str | None = None) -> None:
+        self.chars += sum(reply.size for reply in replies)
+        self.messages += len(replies)
+        if outcome:
+            self.outcome = outcome
+
+    async def __aenter__(self) -> RequestLog:
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, _tb: TracebackType | None
+    ) -> None:
+        if error is not None and self.outcome == "ok":
+            self.outcome = outcome_of(error)
+        self.finish()
+
+    def finish(self) -> None:
+        fields = {
+            "event": "request",
+            "command": self.command,
+            "outcome": self.outcome,
+            "latency_ms": round((time.perf_counter() - self.started) * MS_PER_SECOND, 1),
+            "result_chars": self.chars,
+            "messages": self.messages,
+            "guild_id": self.guild_id,
+        }
+        log.info("request", extra={"fields": fields})
+        if self.text:
+            log.debug("request text", extra={"fields": {"event": "request_text", "text": self.text}})
+
+
+def outcome_of(error: BaseException) -> str:
+    """A short outcome label for an error (its class name in snake case, without 'Error')."""
+    original = getattr(error, "original", None) or error
+    name = getattr(original, "outcome", None) or original.__class__.__name__
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).strip("_").removesuffix("_error")

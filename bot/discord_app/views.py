@@ -1,0 +1,136 @@
+"""Buttons: 👍 / 👎 under every answer, and page turners for long articles.
+
+Vote buttons are dynamic items: their custom id names the answer, so they keep working for
+as long as the answer is remembered, even on messages sent before the view object was lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.discord_app import errors
+from bot.discord_app.feedback import ShownAnswer, Vote
+from bot.discord_app.logs import RequestLog, outcome_of
+
+if TYPE_CHECKING:
+    from bot.discord_app.client import TreatyBot
+
+log = logging.getLogger(__name__)
+VOTE_PREFIX = "treatybot:vote"
+VOTE_TEMPLATE = rf"{VOTE_PREFIX}:(?P<vote>up|down):(?P<key>[0-9a-f]{{12}})"
+VOTE_EMOJI = {Vote.UP: "👍", Vote.DOWN: "👎"}
+VOTE_NAMES = {Vote.UP: "up", Vote.DOWN: "down"}
+THANKS = "Thanks for the feedback!"
+ALREADY_VOTED = "You have already rated this answer. Thanks!"
+FORGOTTEN = "I no longer have that answer (it is too old, or I restarted). Ask again to rate a fresh answer."
+NOT_YOURS = "Only the person who asked can turn these pages. Run the command yourself to browse."
+
+
+class VoteButton(discord.ui.DynamicItem[discord.ui.Button], template=VOTE_TEMPLATE):
+    def __init__(self, vote: Vote, key: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                style=discord.ButtonStyle.secondary,
+                emoji=VOTE_EMOJI[vote],
+                custom_id=f"{VOTE_PREFIX}:{VOTE_NAMES[vote]}:{key}",
+            )
+        )
+        self.vote = vote
+        self.key = key
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Any, /
+    ) -> VoteButton:
+        return cls(Vote.UP if match["vote"] == "up" else Vote.DOWN, match["key"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot: TreatyBot = interaction.client  # type: ignore[assignment]
+        async with RequestLog("vote", interaction.guild_id) as request:
+            try:
+                answer = bot.ledger.get(self.key)
+                if answer is None:
+                    request.outcome = "forgotten"
+                    text = FORGOTTEN
+                elif not bot.ledger.first_vote(self.key, interaction.user.id):
+                    request.outcome = "repeat"
+                    text = ALREADY_VOTED
+                else:
+                    await asyncio.to_thread(bot.feedback.record, answer, self.vote)
+                    text = THANKS
+            except Exception as exc:  # a button must never fail silently
+                request.outcome = outcome_of(exc)
+                await errors.report(interaction, exc)
+                return
+            await errors.send_private(interaction, text)
+
+
+def feedback_view(key: str) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    for vote in (Vote.UP, Vote.DOWN):
+        view.add_item(VoteButton(vote, key))
+    return view
+
+
+def remember(bot: TreatyBot, command: str, question: str, passage_ids: Sequence[str]) -> discord.ui.View:
+    """Note what an answer showed and return the vote buttons that refer to it."""
+    built = bot.host.engine.about()["built_at"]
+    return feedback_view(bot.ledger.remember(ShownAnswer(command, question, tuple(passage_ids), built)))
+
+
+class Pager(discord.ui.View):
+    """◀ / ▶ over embeds; only `owner_id` may turn pages; the buttons go away on timeout."""
+
+    def __init__(self, pages: Sequence[discord.Embed], owner_id: int, timeout: float) -> None:
+        super().__init__(timeout=timeout)
+        self.pages = list(pages)
+        self.owner_id = owner_id
+        self.page = 0
+        self.message: discord.WebhookMessage | discord.Message | None = None
+        self._sync_buttons()
+
+    @property
+    def current(self) -> discord.Embed:
+        return self.pages[self.page]
+
+    def _sync_buttons(self) -> None:
+        self.previous.disabled = self.page == 0
+        self.next.disabled = self.page == len(self.pages) - 1
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.user.id != self.owner_id:
+            await errors.send_private(interaction, NOT_YOURS)
+            return False
+        return True
+
+    @discord.ui.button(label="Previous", emoji="◀️", style=discord.ButtonStyle.secondary)
+    async def previous(self, interaction: discord.Interaction, _button: discord.ui.Button) -> None:
+        await self._turn(interaction, -1)
+
+    @discord.ui.button(label="Next", emoji="▶️", style=discord.ButtonStyle.secondary)
+    async def next(self, interaction: discord.Interaction, _button: discord.ui.Button) -> None:
+        await self._turn(interaction, +1)
+
+    async def _turn(self, interaction: discord.Interaction, step: int) -> None:
+        self.page = min(max(self.page + step, 0), len(self.pages) - 1)
+        self._sync_buttons()
+        await interaction.response.edit_message(embed=self.current, view=self)
+
+    async def on_timeout(self) -> None:
+        """Remove the buttons, so nobody clicks a dead one; the page shown stays."""
+        if self.message is None:
+            return
+        try:
+            await self.message.edit(view=None)
+        except discord.HTTPException:
+            log.info("could not remove expired page buttons", exc_info=True)
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: Exception, _item: discord.ui.Item[Any]
+    ) -> None:
+        await errors.report(interaction, error)

@@ -1,0 +1,42 @@
+"""Fixtures for the Discord tests: the real bot over the real engine, in SimCord's simulated Discord."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from bot.discord_app.client import TreatyBot
+from bot.discord_app.engine_host import EngineHost
+from bot.discord_app.feedback import FeedbackStore
+from bot.discord_app.settings import Cooldown, DiscordSettings, Visibility
+
+QUERY_WORKERS = 2
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "discord_config(**fields): DiscordSettings for this test's bot")
+
+
+@pytest.fixture
+def discord_config(request: pytest.FixtureRequest, tmp_path) -> DiscordSettings:
+    """Test settings: public answers, no manifest watcher, a private feedback file; a
+    `discord_config` marker overrides any field."""
+    config = DiscordSettings(
+        default_visibility=Visibility.PUBLIC,
+        reload_check_seconds=0,
+        cooldown=Cooldown(rate=0),
+        feedback_db=tmp_path / "feedback.sqlite3",
+    )
+    marker = request.node.get_closest_marker("discord_config")
+    return dataclasses.replace(config, **marker.kwargs) if marker else config
+
+
+@pytest.fixture
+def host(engine, index_dir) -> EngineHost:
+    return EngineHost(index_dir, engine, workers=QUERY_WORKERS)
+
+
+@pytest.fixture
+def simcord_bot(host, discord_config) -> TreatyBot:
+    return TreatyBot(host, discord_config, FeedbackStore(discord_config.feedback_db))

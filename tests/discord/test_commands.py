@@ -1,0 +1,380 @@
+"""Slash commands, buttons and mentions driven through SimCord: the real discord.py client and
+CommandTree, the real engine on the real corpus, a simulated Discord in memory."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, replace
+
+import discord
+import pytest
+import simcord
+
+from bot.discord_app import errors, views
+from bot.discord_app.client import TreatyBot
+from bot.discord_app.feedback import FeedbackStore
+from bot.discord_app.settings import Cooldown, Visibility
+from bot.discord_app.text import displayed
+from bot.engine.engine import MAX_QUESTION_CHARS
+from bot.wording import ANALYSIS_SECTION, NOT_COVERED, TREATY_SECTION, draft_warning
+
+pytestmark = pytest.mark.asyncio
+
+SEIZURE_QUESTION = "Can the authorities search and seize stored electronic data?"
+NETWORK_QUESTION = "What is the 24/7 network?"
+DEFERRED_WITH_THINKING = 5
+NO_MENTIONS = {"parse": []}
+
+
+@dataclass
+class World:
+    env: simcord.Env
+    guild: simcord.GuildHandle
+    channel: simcord.ChannelHandle
+    alice: simcord.MemberActor
+    bob: simcord.MemberActor
+
+    @property
+    def bot(self) -> TreatyBot:
+        return self.env.bot  # type: ignore[return-value]
+
+
+@pytest.fixture
+def world(simcord_env: simcord.Env) -> World:
+    guild = simcord_env.create_guild(name="Treaty readers")
+    channel = guild.create_text_channel("treaty")
+    alice = guild.add_member(simcord_env.create_user("alice"))
+    bob = guild.add_member(simcord_env.create_user("bob"))
+    return World(simcord_env, guild, channel, alice, bob)
+
+
+def messages_of(result: simcord.InteractionResult) -> list[simcord.ResponseMessage]:
+    return [m for m in [result.response, *result.followups] if m is not None]
+
+
+def embeds_of(result: simcord.InteractionResult) -> list[discord.Embed]:
+    return [embed for message in messages_of(result) for embed in message.embeds]
+
+
+def custom_ids(message: simcord.ResponseMessage | discord.Message) -> list[str]:
+    rows = message.components
+    if rows and isinstance(rows[0], dict):
+        return [c.get("custom_id", "") for row in rows for c in row["components"]]
+    return [c.custom_id for row in rows for c in row.children]
+
+
+def sent_payloads(env: simcord.Env, since: int) -> list[dict]:
+    """Bodies of the messages the bot sent (responses, follow-ups, channel messages) since `since`."""
+    bodies = []
+    for entry in env.http_requests[since:]:
+        body = entry.json or {}
+        if entry.path.endswith("/callback"):
+            body = body.get("data") or {}
+        if "content" in body or "embeds" in body:
+            bodies.append(body)
+    return bodies
+
+
+def assert_quotes_verbatim(embeds: list[discord.Embed], hits) -> None:
+    """Each passage the engine chose is shown with its citation and its exact text, in order."""
+    assert len(embeds) == len(hits)
+    for embed, hit in zip(embeds, hits, strict=True):
+        assert displayed(embed.title).startswith(hit.passage.citation)
+        assert displayed(embed.description).endswith(hit.passage.quote)
+        assert embed.url == hit.passage.link
+
+
+# --- /ask --------------------------------------------------------------------------------------
+
+
+async def test_ask_defers_then_answers_with_verbatim_cited_quotes(world: World, engine) -> None:
+    since = len(world.env.http_requests)
+    result = await world.alice.slash(world.channel, "ask", question=SEIZURE_QUESTION)
+
+    callbacks = [e for e in world.env.http_requests[since:] if e.path.endswith("/callback")]
+    assert callbacks[0].json["type"] == DEFERRED_WITH_THINKING, "deferred before any work"
+    expected = engine.ask(SEIZURE_QUESTION)
+    embeds = embeds_of(result)
+    assert_quotes_verbatim(embeds, [*expected.treaty_hits, *expected.analysis_hits])
+    assert any(displayed(e.title).startswith("UNCC Art. 28") for e in embeds)
+    assert embeds[0].author.name == TREATY_SECTION
+    assert SEIZURE_QUESTION in result.response.content
+    assert not result.ephemeral
+    last = messages_of(result)[-1]
+    assert [cid.rsplit(":", 1)[0] for cid in custom_ids(last)] == ["treatybot:vote:up", "treatybot:vote:down"]
+    assert all(body.get("allowed_mentions") == NO_MENTIONS for body in sent_payloads(world.env, since))
+
+
+@pytest.mark.discord_config(default_visibility=Visibility.EPHEMERAL)
+async def test_answers_are_private_by_default_unless_asked_public(world: World) -> None:
+    private = await world.alice.slash(world.channel, "ask", question=NETWORK_QUESTION)
+    public = await world.alice.slash(world.channel, "ask", question=NETWORK_QUESTION, public=True)
+    assert private.ephemeral and private.response.ephemeral
+    assert not public.ephemeral and not public.response.ephemeral
+    assert [m.content for m in world.channel.history(viewer=world.bob)] == [public.response.content]
+
+
+async def test_ask_about_analysis_quotes_commentary_with_draft_warnings(world: World, engine) -> None:
+    question = "Why does EFF oppose the treaty?"
+    result = await world.alice.slash(world.channel, "ask", question=question, source="analysis")
+    expected = engine.ask(question, source="analysis")
+    embeds = embeds_of(result)
+    assert expected.hits and all(hit.passage.kind == "analysis" for hit in expected.hits)
+    assert embeds[0].author.name == ANALYSIS_SECTION
+    for embed, hit in zip(embeds, expected.hits, strict=True):
+        assert displayed(embed.description).endswith(hit.passage.quote)
+        warned = draft_warning(expected.final_text_date) in displayed(embed.description)
+        assert warned == hit.passage.draft_era
+
+
+async def test_a_question_the_corpus_does_not_cover_is_said_to_be_so(world: World) -> None:
+    question = "What is the recipe for chocolate cookies?"
+    result = await world.alice.slash(world.channel, "ask", question=question)
+    assert NOT_COVERED in result.response.content
+    assert embeds_of(result)[0].author.name.startswith("Nearest passages")
+
+
+async def test_user_text_can_never_ping_anyone(world: World) -> None:
+    since = len(world.env.http_requests)
+    question = "@everyone does <@&1> or @here *matter* in article 41?"
+    result = await world.alice.slash(world.channel, "ask", question=question)
+    assert displayed(result.response.content) == f"**{question}**"  # escaped: shown as typed
+    assert not result.response.message.mention_everyone
+    assert all(body["allowed_mentions"] == NO_MENTIONS for body in sent_payloads(world.env, since))
+
+
+# --- /search and /about ------------------------------------------------------------------------
+
+
+async def test_search_lists_linked_citations_with_snippets(world: World, engine) -> None:
+    result = await world.alice.slash(world.channel, "search", query="intimate images")
+    (embed,) = embeds_of(result)
+    expected = engine.search("intimate images", k=10)
+    lines = displayed(embed.description).split("\n\n")
+    assert len(lines) == len(expected.hits)
+    for rank, (line, hit) in enumerate(zip(lines, expected.hits, strict=True), 1):
+        assert line.startswith(f"**{rank}.** [{hit.passage.citation}]({hit.passage.link})")
+        snippet = line.split("\n", 1)[1].rstrip("…")
+        assert " ".join(hit.passage.quote.split()).startswith(snippet)
+
+
+async def test_about_names_documents_counts_build_and_model(world: World, engine) -> None:
+    result = await world.alice.slash(world.channel, "about")
+    (embed,) = embeds_of(result)
+    about = engine.about()
+    fields = {displayed(f.name).split(" — ")[0]: f.value for f in embed.fields}
+    for treaty in about["treaties"]:
+        if treaty["articles"]:
+            assert fields[treaty["name"]].startswith(f"{treaty['articles']} articles")
+    assert about["built_at"] in fields["Index"] and about["model"] in displayed(fields["Index"])
+    assert "<https://docs.un.org/en/A/RES/79/243>" in result.response.content  # no link preview
+
+
+# --- /article ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("options", "number", "paragraph", "treaty"),
+    [
+        ({"number": "28", "paragraph": "3"}, 28, "3", "uncc"),
+        ({"number": "Art. 28(3)"}, 28, "3", "uncc"),
+        ({"number": "search and seizure"}, 28, None, "uncc"),
+        ({"number": "19", "treaty": "budapest"}, 19, None, "budapest"),
+    ],
+)
+async def test_article_shows_the_exact_text(world: World, engine, options, number, paragraph, treaty) -> None:
+    result = await world.alice.slash(world.channel, "article", **options)
+    view = engine.article(number, paragraph, treaty)
+    (embed,) = embeds_of(result)
+    assert displayed(embed.title) == f"{view.citation} — {view.title}"
+    assert displayed(embed.description) == "\n\n".join(p.quote for p in view.passages)
+    assert embed.url == view.link
+
+
+async def test_article_autocomplete_matches_numbers_and_title_words(world: World, engine) -> None:
+    by_words = await world.alice.autocomplete(world.channel, "article", "number", "search seiz")
+    assert by_words == [{"name": "28 · Search and seizure of stored electronic data", "value": "28"}]
+    by_number = await world.alice.autocomplete(world.channel, "article", "number", "2")
+    assert by_number[0] == {"name": f"2 · {engine.article(2).title}", "value": "2"}
+    assert all(choice["value"].startswith("2") for choice in by_number)
+    everything = await world.alice.autocomplete(world.channel, "article", "number", "")
+    assert len(everything) == 25 and all(len(c["name"]) <= 100 for c in everything)
+    budapest = await world.alice.autocomplete(world.channel, "article", "number", "19", treaty="budapest")
+    assert budapest[0]["name"] == f"19 · {engine.article(19, treaty='budapest').title}"
+
+
+@pytest.mark.discord_config(page_timeout_seconds=120)
+async def test_long_articles_page_only_for_the_asker_and_buttons_expire(world: World, engine) -> None:
+    result = await world.alice.slash(world.channel, "article", number="40")
+    message = result.response
+    footer = message.embeds[0].footer.text
+    pages = int(re.match(r"Page 1 of (\d+)", footer).group(1))
+    assert pages > 1
+
+    refused = await world.bob.click(message.message, label="Next")
+    assert refused.ephemeral and displayed(refused.response.content) == views.NOT_YOURS
+    assert world.channel.last_message.embeds[0].footer.text == footer, "bob did not turn the page"
+
+    await world.alice.click(message.message, label="Next")
+    assert world.channel.last_message.embeds[0].footer.text.startswith(f"Page 2 of {pages}")
+    await world.alice.click(world.channel.last_message, label="Previous")
+    shown = world.channel.last_message.embeds[0]
+    assert shown.footer.text == footer and shown.description == message.embeds[0].description
+
+    await world.env.advance_time(121)
+    assert world.channel.last_message.components == [], "expired buttons are removed"
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ({"number": "999"}, "has 68 articles (1 to 68); there is no Article 999"),
+        ({"number": "69"}, "there is no Article 69"),
+        ({"number": "28", "paragraph": "9"}, "has no paragraph 9 (it has paragraphs 1 to 4)"),
+        ({"number": "data"}, "matches several articles: 9 · Interference with electronic data"),
+        ({"number": "zzz"}, "is not an article number or title"),
+    ],
+)
+async def test_article_input_errors_get_a_clear_private_message(world: World, options, expected) -> None:
+    result = await world.alice.slash(world.channel, "article", **options)
+    assert result.ephemeral and not result.deferred
+    assert expected in displayed(result.response.content)
+    assert len(world.env.errors) == 1  # recorded by the tree's error handler, then answered
+
+
+async def test_an_empty_question_is_refused_with_a_message(world: World) -> None:
+    result = await world.alice.slash(world.channel, "ask", question="   ")
+    assert result.ephemeral and "Please ask a question" in result.response.content
+    world.env.errors  # noqa: B018 - acknowledges the recorded InvalidRequest
+
+
+async def test_an_over_long_question_cannot_be_sent(world: World) -> None:
+    with pytest.raises(simcord.OptionError, match=f"at most {MAX_QUESTION_CHARS} characters"):
+        await world.alice.slash(world.channel, "ask", question="x" * (MAX_QUESTION_CHARS + 1))
+
+
+# --- cooldowns, channels, failures --------------------------------------------------------------
+
+
+@pytest.mark.discord_config(cooldown=Cooldown(rate=2, per_seconds=60))
+async def test_cooldown_per_server_and_user_with_a_friendly_retry_time(world: World) -> None:
+    for _ in range(2):
+        assert not (await world.alice.slash(world.channel, "ask", question=NETWORK_QUESTION)).ephemeral
+    await world.env.advance_time(15)
+    refused = await world.alice.slash(world.channel, "ask", question=NETWORK_QUESTION)
+    assert refused.ephemeral and not refused.deferred
+    assert refused.response.content == "You're asking a little fast. Please try again in 45 seconds."
+    assert not (await world.bob.slash(world.channel, "search", query="extradition")).ephemeral
+    other_guild = world.env.create_guild(name="Elsewhere")
+    alice_elsewhere = other_guild.add_member(world.env.create_user("alice2"))
+    elsewhere = other_guild.create_text_channel("x")
+    assert not (await alice_elsewhere.slash(elsewhere, "search", query="extradition")).ephemeral
+    assert not (await world.alice.slash(world.channel, "about")).ephemeral, "/about is not rate-limited"
+    await world.env.advance_time(46)
+    assert not (await world.alice.slash(world.channel, "ask", question=NETWORK_QUESTION)).ephemeral
+    assert [type(e) for e in world.env.errors] == [errors.CooldownActive]
+
+
+async def test_commands_answer_only_in_allowed_channels(world: World) -> None:
+    allowed = world.guild.create_text_channel("bot-questions")
+    world.bot.config = replace(world.bot.config, allowed_channel_ids=(allowed.id,))
+    refused = await world.alice.slash(world.channel, "about")
+    assert refused.ephemeral
+    assert refused.response.content == f"I only answer in these channels: <#{allowed.id}>."
+    assert not (await world.alice.slash(allowed, "about")).ephemeral
+    await world.alice.send(world.channel, f"{world.bot.user.mention} {NETWORK_QUESTION}")
+    assert world.channel.threads == [] and world.channel.last_message.author.id == world.alice.id
+    world.env.errors  # noqa: B018 - acknowledges the ChannelNotAllowed
+
+
+async def test_an_unexpected_failure_ends_in_an_apology_and_a_logged_traceback(world: World, caplog) -> None:
+    world.env.inject_error("POST", "/webhooks/*", status=500, times=1)
+    with caplog.at_level(logging.ERROR):
+        result = await world.alice.slash(world.channel, "ask", question=NETWORK_QUESTION)
+    assert displayed(messages_of(result)[-1].content) == errors.APOLOGY
+    logged = [r for r in caplog.records if r.getMessage() == "unhandled error"]
+    assert logged and logged[0].exc_info and "500" in str(logged[0].exc_info[1])
+    assert isinstance(world.env.errors[0].original, discord.HTTPException)
+
+
+# --- feedback ------------------------------------------------------------------------------------
+
+
+async def test_votes_are_stored_with_question_and_passages_but_no_user(world: World, discord_config) -> None:
+    result = await world.alice.slash(world.channel, "ask", question=NETWORK_QUESTION)
+    last = messages_of(result)[-1]
+    up, down = custom_ids(last)
+    thanks = await world.alice.click(last.message, custom_id=up)
+    again = await world.alice.click(last.message, custom_id=up)
+    other = await world.bob.click(last.message, custom_id=down)
+    assert thanks.ephemeral and displayed(thanks.response.content) == views.THANKS
+    assert displayed(again.response.content) == views.ALREADY_VOTED
+    assert displayed(other.response.content) == views.THANKS
+
+    votes = FeedbackStore(discord_config.feedback_db).votes()
+    shown = [e.title for e in embeds_of(result)]
+    assert [v.vote for v in votes] == [1, -1]
+    for vote in votes:
+        assert vote.question == NETWORK_QUESTION and vote.command == "ask"
+        assert len(vote.passage_ids) == len(shown) and vote.passage_ids[0].startswith("uncc:art41")
+        stored = repr(vote)
+        assert str(world.alice.id) not in stored and "alice" not in stored and str(world.bob.id) not in stored
+
+
+async def test_vote_buttons_still_answer_after_a_restart(world: World, host, discord_config) -> None:
+    result = await world.alice.slash(world.channel, "ask", question=NETWORK_QUESTION)
+    last = messages_of(result)[-1]
+    await world.env.restart_bot(TreatyBot(host, discord_config, FeedbackStore(discord_config.feedback_db)))
+    late = await world.alice.click(last.message, custom_id=custom_ids(last)[0])
+    assert late.ephemeral and displayed(late.response.content) == views.FORGOTTEN
+
+
+# --- mentions and threads --------------------------------------------------------------------------
+
+
+async def test_a_mention_opens_a_thread_where_follow_ups_need_no_mention(world: World, engine) -> None:
+    await world.alice.send(world.channel, f"{world.bot.user.mention} {NETWORK_QUESTION}")
+    (thread,) = world.channel.threads
+    assert thread.name == NETWORK_QUESTION
+    answer = [m for m in thread.history() if m.author.id == world.bot.user.id]
+    assert_quotes_verbatim([e for m in answer for e in m.embeds], engine.ask(NETWORK_QUESTION).hits)
+    assert custom_ids(answer[-1])[0].startswith("treatybot:vote:up:")
+
+    follow_up = "Which article covers extradition?"
+    await world.bob.send(thread, follow_up)
+    replies = [m for m in thread.history() if m.author.id == world.bot.user.id][len(answer) :]
+    assert follow_up in displayed(replies[0].content)
+    assert_quotes_verbatim([e for m in replies for e in m.embeds], engine.ask(follow_up).hits)
+
+    before = len(world.channel.history())
+    await world.alice.send(world.channel, "Just chatting, no mention.")
+    assert len(world.channel.history()) == before + 1 and len(world.channel.threads) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("", "Please ask a question: the text is empty."), ("why " * 150, "the limit is 500")],
+)
+async def test_a_mention_without_a_usable_question_gets_a_reply(world: World, text: str, expected: str):
+    await world.alice.send(world.channel, f"{world.bot.user.mention} {text}")
+    reply = world.channel.last_message
+    assert reply.author.id == world.bot.user.id and expected in displayed(reply.content)
+    assert world.channel.threads == []
+
+
+# --- logs ------------------------------------------------------------------------------------------
+
+
+async def test_each_request_is_logged_once_with_latency_and_size_but_no_content(world: World, caplog) -> None:
+    question = "Which article covers extradition?"
+    with caplog.at_level(logging.INFO, logger="treatybot"):
+        result = await world.alice.slash(world.channel, "ask", question=question)
+    lines = [r for r in caplog.records if getattr(r, "fields", {}).get("event") == "request"]
+    assert len(lines) == 1
+    fields = lines[0].fields
+    assert fields["command"] == "ask" and fields["outcome"] == "ok" and fields["latency_ms"] > 0
+    size = sum(len(m.content) + sum(len(e) for e in m.embeds) for m in messages_of(result))
+    assert fields["result_chars"] == size and fields["messages"] == len(messages_of(result))
+    info = [r for r in caplog.records if r.levelno >= logging.INFO]
+    assert not any("extradition" in f"{r.getMessage()} {getattr(r, 'fields', '')}" for r in info)
