@@ -4,6 +4,7 @@ index/
   manifest.json     model, dimension, sha256 of every input file, counts, versions
   passages.jsonl    one passage per line, in FAISS / BM25 row order
   documents.json    document metadata and article structure
+  links.json        cross-references, defined terms, the Budapest crosswalk
   dense.faiss       normalised embeddings, inner-product index
   bm25/             bm25s index files
 """
@@ -23,10 +24,11 @@ import numpy as np
 
 from index_build.passages import Passage
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 DOCUMENTS = "documents.json"
+LINKS = "links.json"
 DENSE = "dense.faiss"
 BM25_DIR = "bm25"
 
@@ -41,6 +43,7 @@ class IndexData:
     manifest: dict
     passages: list[Passage]
     documents: dict
+    links: dict
     dense: faiss.Index
     bm25: bm25s.BM25
 
@@ -51,6 +54,7 @@ def write_index(
     manifest: dict,
     passages: list[Passage],
     documents: dict,
+    links: dict,
     vectors: np.ndarray,
     bm25: bm25s.BM25,
 ) -> None:
@@ -67,6 +71,7 @@ def write_index(
             for passage in passages:
                 out.write(json.dumps(passage.to_dict(), ensure_ascii=False) + "\n")
         _write_json(staging / DOCUMENTS, documents)
+        _write_json(staging / LINKS, links)
         dense = faiss.IndexFlatIP(vectors.shape[1])
         dense.add(np.ascontiguousarray(vectors, dtype=np.float32))
         faiss.write_index(dense, str(staging / DENSE))
@@ -120,10 +125,11 @@ def load_index(path: Path) -> IndexData:
         with open(path / PASSAGES, encoding="utf-8") as lines:
             passages = [Passage.from_dict(json.loads(line)) for line in lines]
         documents = json.loads((path / DOCUMENTS).read_text("utf-8"))
+        links = json.loads((path / LINKS).read_text("utf-8"))
         dense = faiss.read_index(str(path / DENSE))
         bm25 = bm25s.BM25.load(str(path / BM25_DIR))
     except (OSError, ValueError, TypeError, RuntimeError) as exc:
         raise IndexUnavailable(f"The index at {path} is damaged ({exc}). Rebuild: treatybot build") from exc
     if dense.ntotal != len(passages):
         raise IndexUnavailable(f"The index at {path} is inconsistent. Rebuild: treatybot build")
-    return IndexData(path, manifest, passages, documents, dense, bm25)
+    return IndexData(path, manifest, passages, documents, links, dense, bm25)

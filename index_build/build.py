@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from index_build.artifact import FORMAT_VERSION, read_manifest, write_index
 from index_build.embedding import Embedder, EmbeddingCache, load_embedder
 from index_build.glossary import load_glossary
+from index_build.links import describe_links
 from index_build.passages import Passage, build_passages, publisher_short_name
 from index_build.sources import Corpus, load_corpus, sha256_file
 from index_build.tokenize import TOKENIZER_VERSION, tokenize
@@ -67,6 +68,7 @@ def build_index(
     corpus = load_corpus(corpus_root)
     passages = build_passages(corpus)
     console.print(f"Read {len(corpus.source_files())} documents: {len(passages)} passages.")
+    links = describe_links(corpus, passages)  # before embedding: a bad crosswalk fails fast
     embedder = load_embedder(model_name)
     vectors, embedded = _embed_with_cache(embedder, passages, cache_path, console)
     bm25 = bm25s.BM25()
@@ -88,6 +90,7 @@ def build_index(
         manifest=manifest,
         passages=passages,
         documents=describe_documents(corpus),
+        links=links,
         vectors=vectors,
         bm25=bm25,
     )
