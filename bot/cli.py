@@ -12,16 +12,24 @@ from pathlib import Path
 from rich.console import Console
 
 from bot.config import ConfigError, Settings, load_settings
-from bot.engine.engine import DEFAULT_K, Engine, InvalidRequest
+from bot.engine.engine import DEFAULT_K, Engine, InvalidRequest, UnknownTerm
 from bot.engine.evaluate import MRR_CUTOFF, QuestionFileError, evaluate, load_questions
 from bot.engine.retrieval import Source
-from bot.terminal import render_answer, render_article, render_eval, render_search
+from bot.terminal import (
+    render_answer,
+    render_article,
+    render_comparison,
+    render_definitions,
+    render_eval,
+    render_search,
+)
 from index_build.artifact import IndexUnavailable
 from index_build.embedding import ModelError
 from index_build.sources import CorpusError
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 FEEDBACK_FORMATS = ("table", "csv", "json")
+TREATIES = ("uncc", "budapest")  # treaties with articles, for define and compare
 ARTICLE_ARGUMENT = re.compile(r"^\s*(?:art(?:icle)?\.?\s*)?(\d{1,3})\s*(?:\(\s*(\d{1,3})\s*\))?\s*$", re.I)
 
 out = Console(highlight=False, soft_wrap=False)
@@ -103,6 +111,16 @@ def build_parser() -> argparse.ArgumentParser:
     article.add_argument("--treaty", default="uncc", help="uncc (default) or budapest")
     article.add_argument("--json", action="store_true", help="print one JSON object")
 
+    define = command("define", cmd_define, "quote a treaty's definition of a term")
+    define.add_argument("term", nargs="+", help="e.g. traffic data")
+    define.add_argument("--treaty", choices=TREATIES, help="only this treaty (default: both)")
+    define.add_argument("--json", action="store_true", help="print one JSON object")
+
+    compare = command("compare", cmd_compare, "show an article beside its counterpart in the other treaty")
+    compare.add_argument("number", help="article number, e.g. 28")
+    compare.add_argument("--treaty", choices=TREATIES, default="uncc", help="the article's treaty")
+    compare.add_argument("--json", action="store_true", help="print one JSON object")
+
     build = command("build", cmd_build, "build the index from the corpus")
     build.add_argument("--check", action="store_true", help="only say whether the index is up to date")
 
@@ -146,6 +164,31 @@ def cmd_article(args: argparse.Namespace, settings: Settings) -> int:
     engine = open_engine(settings)
     view = engine.article(int(match.group(1)), paragraph, args.treaty.lower())
     _emit(args, view.to_dict(), lambda: out.print(render_article(view)))
+    return EXIT_OK
+
+
+def cmd_define(args: argparse.Namespace, settings: Settings) -> int:
+    engine = open_engine(settings)
+    try:
+        lookup = engine.define(" ".join(args.term), args.treaty)
+    except UnknownTerm as exc:
+        if not args.json:
+            raise
+        suggestions = [d.to_dict() for d in exc.suggestions]
+        print(json.dumps({"error": str(exc), "suggestions": suggestions}, ensure_ascii=False, indent=2))
+        print(f"treatybot: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    _emit(args, lookup.to_dict(), lambda: out.print(render_definitions(lookup)))
+    return EXIT_OK
+
+
+def cmd_compare(args: argparse.Namespace, settings: Settings) -> int:
+    match = ARTICLE_ARGUMENT.match(args.number)
+    if not match:
+        raise UserError(f"'{args.number}' is not an article number (try 28).", EXIT_USAGE)
+    engine = open_engine(settings)
+    comparison = engine.compare(int(match.group(1)), args.treaty)
+    _emit(args, comparison.to_dict(), lambda: out.print(render_comparison(comparison)))
     return EXIT_OK
 
 

@@ -10,6 +10,16 @@ from rich.text import Text
 
 from bot.engine.answer import Answer, ArticleView, Hit
 from bot.engine.evaluate import MethodReport
+from bot.engine.links import Comparison, TermLookup
+from bot.engine.notes import (
+    COMPARE,
+    DEFINED,
+    SEE_ALSO,
+    DefinedTerm,
+    compare_text,
+    links_text,
+    see_also_text,
+)
 from bot.wording import (
     ANALYSIS_SECTION,
     NO_PASSAGES,
@@ -65,8 +75,34 @@ def render_hit(hit: Hit, final_text_date: str = "") -> RenderableType:
     if p.lead:
         lines.append(Text(f"{p.lead}\n[…]", style="dim"))
     lines.append(Padding(Text(p.quote), (0, 0, 0, 2)))
+    lines += render_notes(hit)
     lines.append(Text(p.link, style="blue underline"))
     return Padding(Group(*lines), (1, 0, 0, 0))
+
+
+DEFINITION_CHARS = 300  # a long definition is cut (…) under an answer; `define` prints it whole
+
+
+def render_notes(hit: Hit) -> list[RenderableType]:
+    """One compact line each: defined terms used, articles cited, the other treaty's counterpart."""
+    lines: list[RenderableType] = [_definition_line(d, DEFINITION_CHARS) for d in hit.definitions]
+    if hit.see_also:
+        lines.append(_note(SEE_ALSO, see_also_text(hit.see_also)))
+    if hit.compare:
+        lines.append(_note(COMPARE, compare_text(hit.compare)))
+    return lines
+
+
+def _note(label: str, text: str) -> RenderableType:
+    line = Text(f"{label}: ", style="bold dim")
+    line.append(text, style="dim")
+    return Padding(line, (0, 0, 0, 2))
+
+
+def _definition_line(term: DefinedTerm, limit: int) -> RenderableType:
+    line = Text(f"{DEFINED} ({term.citation}): ", style="bold dim")
+    line.append(snippet(term.text, limit), style="italic dim")
+    return Padding(line, (0, 0, 0, 2))
 
 
 def render_article(view: ArticleView) -> RenderableType:
@@ -75,8 +111,46 @@ def render_article(view: ArticleView) -> RenderableType:
     if view.chapter:
         parts.append(Text(view.chapter, style="dim"))
     parts += [Padding(Text(p.quote), (1, 0, 0, 2)) for p in view.passages]
+    notes = [
+        ("Refers to", links_text(view.refers_to)),
+        ("Referred to by", links_text(view.referred_by)),
+        (COMPARE, compare_text(view.counterparts)),
+    ]
+    parts += [Padding(_note(label, text), (1, 0, 0, 0)) for label, text in notes if text]
     parts.append(Padding(Text(view.link, style="blue underline"), (1, 0, 0, 0)))
     return Group(*parts)
+
+
+def render_definitions(lookup: TermLookup) -> RenderableType:
+    """Each definition of a term, verbatim, with its citation and link."""
+    parts: list[RenderableType] = []
+    for term in lookup.definitions:
+        parts.append(Padding(Text(f"{term.term} — {term.citation}", style="bold green"), (1, 0, 0, 0)))
+        parts.append(Padding(Text(term.text), (0, 0, 0, 2)))
+        parts.append(Text(term.link, style="blue underline"))
+    return Group(*parts)
+
+
+def render_comparison(comparison: Comparison) -> RenderableType:
+    """The article and its counterpart(s) side by side, each quoted in full."""
+    left = comparison.article
+    parts: list[RenderableType] = [Text(f"{left.citation}. {left.title}", style="bold green")]
+    if not comparison.counterparts:
+        parts += [Text(notice, style="yellow") for notice in comparison.notices]
+        parts += [Padding(Text(p.quote), (1, 0, 0, 2)) for p in left.passages]
+        return Group(*parts)
+    table = Table(show_lines=True, expand=True)
+    table.add_column(f"{left.citation}. {left.title}", ratio=1)
+    table.add_column(comparison.other_name, ratio=1)
+    right: list[RenderableType] = []
+    for other in comparison.counterparts:
+        right.append(Text(f"{other.view.citation}. {other.view.title}", style="bold green"))
+        right.append(Text(f"Basis: {other.basis}", style="dim"))
+        right += [Padding(Text(p.quote), (1, 0, 0, 0)) for p in other.view.passages]
+        right.append(Padding(Text(other.view.link, style="blue underline"), (0, 0, 1, 0)))
+    left_side = [Padding(Text(p.quote), (0, 0, 1, 0)) for p in left.passages]
+    table.add_row(Group(*left_side, Text(left.link, style="blue underline")), Group(*right))
+    return Group(table)
 
 
 def render_eval(reports: list[MethodReport], mrr_cutoff: int) -> RenderableType:

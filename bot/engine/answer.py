@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.engine.notes import ArticleLink, Counterpart, DefinedTerm, SeeAlso
 from index_build.passages import Passage
 
 
@@ -12,6 +13,9 @@ class Hit:
     passage: Passage
     score: float
     referenced: bool = False  # the question named this provision directly
+    see_also: tuple[SeeAlso, ...] = ()  # other articles the passage cites
+    definitions: tuple[DefinedTerm, ...] = ()  # defined terms it uses (a few per answer)
+    compare: tuple[Counterpart, ...] = ()  # the other treaty's corresponding article(s)
 
     def to_dict(self) -> dict:
         p = self.passage
@@ -32,6 +36,9 @@ class Hit:
             "draft_era": p.draft_era,
             "referenced": self.referenced,
             "score": round(float(self.score), 4),
+            "see_also": [s.to_dict() for s in self.see_also],
+            "definitions": [d.to_dict() for d in self.definitions],
+            "compare": [c.to_dict() for c in self.compare],
         }
 
 
@@ -80,6 +87,9 @@ class ArticleView:
     passages: tuple[Passage, ...]
     link: str
     notices: tuple[str, ...] = field(default=())
+    refers_to: tuple[ArticleLink, ...] = ()  # other articles this one cites
+    referred_by: tuple[ArticleLink, ...] = ()  # articles and annex notes that cite this one
+    counterparts: tuple[Counterpart, ...] = ()  # the other treaty's corresponding article(s)
 
     @property
     def citation(self) -> str:
@@ -100,4 +110,7 @@ class ArticleView:
             "citation": self.citation,
             "link": self.link,
             "passages": [Hit(p, 1.0, referenced=True).to_dict() for p in self.passages],
+            "refers_to": [link.to_dict() for link in self.refers_to],
+            "referred_by": [link.to_dict() for link in self.referred_by],
+            "counterparts": [c.to_dict() for c in self.counterparts],
         }

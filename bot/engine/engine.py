@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 
 from bot.engine.answer import Answer, ArticleView, Hit
+from bot.engine.links import ComparedArticle, Comparison, Links, TermLookup
+from bot.engine.notes import DefinedTerm
 from bot.engine.references import Reference, default_treaty, find_references
 from bot.engine.retrieval import Method, Ranking, Retriever, Source
 from index_build.artifact import IndexData, load_index
@@ -30,6 +32,14 @@ NEAREST_SHOWN = 3  # passages listed as "nearest" when the engine abstains
 
 class InvalidRequest(ValueError):
     """A user input the engine cannot serve; the message is fit to show to the user."""
+
+
+class UnknownTerm(InvalidRequest):
+    """`define` got a term no treaty defines; `suggestions` are the closest defined terms."""
+
+    def __init__(self, message: str, suggestions: tuple[DefinedTerm, ...]) -> None:
+        super().__init__(message)
+        self.suggestions = suggestions
 
 
 @dataclass(frozen=True)
@@ -61,6 +71,7 @@ class Engine:
         self.embedder = embedder
         self.retriever = Retriever(data, embedder)
         self.passages = data.passages
+        self.links = Links(data.links, data.documents, data.passages)
         self._rows_by_article: dict[tuple[str, int], list[int]] = {}
         for row, passage in enumerate(self.passages):
             if passage.article is not None:
@@ -102,7 +113,9 @@ class Engine:
         return Answer(
             question=question,
             abstained=found.abstained,
-            hits=tuple(Hit(self.passages[r], float(found.scores[r]), r in found.referenced) for r in rows),
+            hits=self.links.annotate(
+                [Hit(self.passages[r], float(found.scores[r]), r in found.referenced) for r in rows]
+            ),
             notices=found.notices,
             final_text_date=self.data.documents["final_text_date"],
         )
@@ -174,7 +187,47 @@ class Engine:
             paragraphs=paragraphs,
             passages=tuple(sorted(passages, key=lambda p: p.start)),
             link=doc["url"],
+            refers_to=self.links.refers_to(treaty, number),
+            referred_by=self.links.referred_by(treaty, number),
+            counterparts=self.links.counterparts(treaty, number),
         )
+
+    # --- comparison and defined terms ---------------------------------------------------------
+
+    def compare(self, number: int, treaty: str = "uncc") -> Comparison:
+        """An article beside its counterpart(s) in the other treaty (UNCC ↔ Budapest)."""
+        view = self.article(number, treaty=treaty)
+        others = self.links.counterparts(treaty, number)
+        other = "budapest" if treaty == "uncc" else "uncc"
+        return Comparison(
+            article=view,
+            counterparts=tuple(
+                ComparedArticle(self.article(c.article, treaty=c.doc), c.basis) for c in others
+            ),
+            other_name=self._treaty(other)["name"],
+        )
+
+    def define(self, term: str, treaty: str | None = None) -> TermLookup:
+        """The verbatim definition(s) of a defined term; UnknownTerm lists the closest ones."""
+        if treaty is not None:
+            self._treaty(treaty)
+        query = " ".join((term or "").split())
+        if not query:
+            raise InvalidRequest("Please give a term to define, e.g. traffic data.")
+        found = self.links.lookup(query, treaty)
+        if found:
+            return TermLookup(query, found)
+        where = f"the {self._treaty(treaty)['name']}" if treaty else "either treaty"
+        suggestions = self.links.suggestions(query, treaty)
+        if suggestions:
+            closest = "; ".join(f"{d.term} ({d.citation})" for d in suggestions)
+            raise UnknownTerm(f"'{query}' is not a defined term of {where}. Closest: {closest}.", suggestions)
+        names = ", ".join(d.term for d in self.defined_terms(treaty))
+        raise UnknownTerm(f"'{query}' is not a defined term of {where}. Defined terms: {names}.", ())
+
+    def defined_terms(self, treaty: str | None = None) -> list[DefinedTerm]:
+        """Every defined term, e.g. for autocompletion (one entry per definition)."""
+        return self.links.defined_terms(treaty)
 
     def _treaty(self, treaty: str) -> dict:
         doc = self.data.documents["treaties"].get(treaty)
