@@ -301,7 +301,9 @@ class _Reader:
         if self.pending_range and last is not None and getattr(last, kind):
             self.pending_range = False
             for value in _label_run(getattr(last, kind), label, kind)[1:]:
-                self.items.append(replace(last, **{kind: value}))
+                item = replace(last, **{kind: value})
+                item.roman = value if kind == "roman" else None  # "(a) (ii) to (c)": (b), (c)
+                self.items.append(item)
             return
         self.pending_range = False
         after_number = self.previous in ("num", "sub") and last is not None and last.paragraph != THIS
