@@ -50,7 +50,6 @@ LABELS = ("label", "dotlabel", "dotnum")
 # "article 2 of the Charter", "Article 20.d. of the Statute of the Council of Europe"
 OTHER_INSTRUMENT = re.compile(r"\.?\s*,?\s*of\s+(?:the|its|that)\s+(?!present\s+Convention\b)")
 SPACES = re.compile(r"\s*")
-NESTED_FIRST_ROMAN = re.compile(r"^\(?[a-z]\)\s+\(i\)\s")
 
 
 @dataclass(frozen=True, order=True)
@@ -404,8 +403,6 @@ def _places(treaty: TreatyText) -> set[tuple]:
             places.add((number, unit.paragraph))
             if unit.letter:
                 places.add((number, unit.paragraph, unit.letter))
-                if NESTED_FIRST_ROMAN.match(unit.text):  # "(a) (i) The conversion ..."
-                    places.add((number, unit.paragraph, unit.letter, "i"))
                 if unit.roman:
                     places.add((number, unit.paragraph, unit.letter, unit.roman))
             elif unit.roman:

@@ -18,7 +18,7 @@ ARTICLE_HEADING = re.compile(r"^Article\s+(\d+)\.?\s*(.*)$")
 CHAPTER_HEADING = re.compile(r"^Chapter\s+([IVXLC]+)\.?\s*(.*)$")
 ANNEX_NOTE_HEADING = re.compile(r"^Interpretative note", re.IGNORECASE)
 NUMBERED = re.compile(r"^(\d{1,3})\.\s+(?:(\(?[a-z]\))\s+)?")
-LABEL = re.compile(r"^\(?([a-z]{1,5})\)\s+")
+LABEL = re.compile(r"\(?([a-z]{1,5})\)\s+")  # used with .match: anchored where it starts
 CLOSING_OPENERS = ("IN WITNESS WHEREOF", "DONE at ")
 FOOTNOTE = re.compile(r"^\[\^[^\]]+\]:")
 ROMANS = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii")
@@ -197,6 +197,9 @@ class _LabelState:
                 self.roman = token
             elif len(token) == 1:
                 self.letter, self.roman = token, None
+                nested = LABEL.match(text, labelled.end())  # "(a) (i) ..." opens item and sub-item
+                if nested and nested.group(1) == ROMANS[0]:
+                    self.roman = ROMANS[0]
             else:
                 return self._unit(block, continuation=True)
             return self._unit(block)

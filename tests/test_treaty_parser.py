@@ -63,3 +63,10 @@ def test_budapest_item_style_and_merged_paragraph_numbers(budapest):
     assert (merged.paragraph, merged.letter) == ("3", "a")
     assert [u.letter for u in budapest.articles[1].units if u.letter and not u.roman] == list("abcd")
     assert budapest.articles[1].title == "Definitions"
+
+
+def test_item_and_first_sub_item_on_one_line(uncc):
+    conversion = next(u for u in uncc.articles[17].units if u.text.startswith("(a) (i) The conversion"))
+    assert (conversion.paragraph, conversion.letter, conversion.roman) == ("1", "a", "i")
+    following = uncc.articles[17].units[uncc.articles[17].units.index(conversion) + 1]
+    assert (following.letter, following.roman) == ("a", "ii")
