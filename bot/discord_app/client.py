@@ -123,7 +123,3 @@ class TreatyBot(commands.Bot):
         user_id = self.user.id if self.user else None
         fields = {"event": "ready", "user_id": user_id, "guilds": len(self.guilds)}
         log.info("connected", extra={"fields": fields})
-
-    async def close(self) -> None:
-        await super().close()
-        self.host.close()

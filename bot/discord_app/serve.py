@@ -60,7 +60,10 @@ def serve(settings: Settings, load_engine: Callable[[Settings], Engine]) -> int:
     host = EngineHost(settings.index, workers=config.workers)
     bot = TreatyBot(host, config, FeedbackStore(config.feedback_db))
     log.info("starting", extra={"fields": {"event": "start", "index": str(settings.index), **endpoints}})
-    asyncio.run(_run(bot, token, config, lambda: load_engine(settings)))
+    try:
+        asyncio.run(_run(bot, token, config, lambda: load_engine(settings)))
+    finally:
+        host.close()
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 
 import pytest
 
@@ -33,8 +34,10 @@ def discord_config(request: pytest.FixtureRequest, tmp_path) -> DiscordSettings:
 
 
 @pytest.fixture
-def host(engine, index_dir) -> EngineHost:
-    return EngineHost(index_dir, engine, workers=QUERY_WORKERS)
+def host(engine, index_dir) -> Iterator[EngineHost]:
+    host = EngineHost(index_dir, engine, workers=QUERY_WORKERS)
+    yield host
+    host.close()
 
 
 @pytest.fixture

@@ -328,6 +328,8 @@ async def test_vote_buttons_still_answer_after_a_restart(world: World, host, dis
     await world.env.restart_bot(TreatyBot(host, discord_config, FeedbackStore(discord_config.feedback_db)))
     late = await world.alice.click(last.message, custom_id=custom_ids(last)[0])
     assert late.ephemeral and displayed(late.response.content) == views.FORGOTTEN
+    fresh = await world.alice.slash(world.channel, "ask", question=NETWORK_QUESTION)
+    assert embeds_of(fresh), "the restarted bot answers from the same engine host"
 
 
 # --- mentions and threads --------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,9 +29,11 @@ def index_copy(index_dir: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def host(engine, index_copy: Path) -> EngineHost:
+def host(engine, index_copy: Path) -> Iterator[EngineHost]:
     """Serves the session's engine, watching a copy of its index folder that tests may change."""
-    return EngineHost(index_copy, engine)
+    host = EngineHost(index_copy, engine)
+    yield host
+    host.close()
 
 
 def rebuild_stamp(index: Path, built_at: str) -> None:
