@@ -66,7 +66,13 @@ def setup_logging(
     root.setLevel(level)
     # discord.py's DEBUG lines include request bodies (message content): never below INFO.
     logging.getLogger("discord").setLevel(max(logging.INFO, logging.getLevelName(level)))
+    logging.getLogger("discord.client").addFilter(_not_about_voice)
     return handler
+
+
+def _not_about_voice(record: logging.LogRecord) -> bool:
+    """The bot never joins voice channels: drop discord.py's warnings about voice libraries."""
+    return "voice will NOT be supported" not in record.getMessage()
 
 
 class RequestLog:

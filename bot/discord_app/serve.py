@@ -18,7 +18,7 @@ import discord
 
 from bot.config import Settings
 from bot.discord_app.client import EndpointError, TreatyBot, apply_endpoints
-from bot.discord_app.engine_host import EngineHost
+from bot.discord_app.engine_host import EngineHost, manifest_signature
 from bot.discord_app.feedback import FeedbackStore
 from bot.discord_app.logs import setup_logging
 from bot.discord_app.settings import TOKEN_ENV, DiscordSettings, LogFormat, discord_settings, resolve_token
@@ -57,6 +57,8 @@ def serve(settings: Settings, load_engine: Callable[[Settings], Engine]) -> int:
         endpoints = apply_endpoints()
     except EndpointError as exc:
         raise ServeError(str(exc)) from None
+    if manifest_signature(settings.index) is None:
+        raise ServeError(f"No index at {settings.index}. Build it first with: treatybot build")
     host = EngineHost(settings.index, workers=config.workers)
     bot = TreatyBot(host, config, FeedbackStore(config.feedback_db))
     log.info("starting", extra={"fields": {"event": "start", "index": str(settings.index), **endpoints}})

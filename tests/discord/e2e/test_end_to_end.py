@@ -136,3 +136,15 @@ def test_a_missing_token_ends_in_one_clear_line(settings, index_dir, tmp_path) -
     done = _serve_once(settings, index_dir, tmp_path, None, None, {"token_file": "no-such-file"})
     assert done.returncode == 1
     assert done.stderr.strip() == f"treatybot: The token file {tmp_path / 'no-such-file'} does not exist."
+
+
+def test_a_missing_index_ends_in_one_clear_line_before_logging_in(settings, tmp_path) -> None:
+    server = FakeDiscord(BOT_TOKEN).start()
+    try:
+        done = _serve_once(settings, tmp_path / "no-index", tmp_path, server, BOT_TOKEN, {})
+        assert server.requests() == [], "nothing is sent to Discord"
+    finally:
+        server.stop()
+    assert done.returncode == 1
+    missing = tmp_path / "no-index"
+    assert done.stderr.strip() == f"treatybot: No index at {missing}. Build it first with: treatybot build"
