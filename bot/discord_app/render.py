@@ -30,6 +30,7 @@ from bot.discord_app.limits import (
 )
 from bot.discord_app.text import ELLIPSIS, escape_markdown, fit_text, plain_link, split_text
 from bot.engine.answer import Answer, ArticleView, Hit
+from bot.engine.notes import COMPARE, DEFINED, SEE_ALSO, compare_text, links_text, see_also_text
 from bot.wording import (
     ANALYSIS_SECTION,
     NO_PASSAGES,
@@ -49,6 +50,10 @@ QUESTION_SHOWN_CHARS = 600  # the question heads an answer; engine questions are
 SEARCH_SNIPPET_CHARS = 160
 MIN_TITLE_EXTRA = 12  # below this, an article title is left out of the embed title
 LEAD_GAP = "\n[…]"  # after a split paragraph's lead-in, before its piece
+NOTE_DEFINITION_CHARS = 300  # a definition under an answer is cut (…); the article shows it whole
+MIN_NOTE_CHARS = 40  # a note with less room than this is left out rather than cut to nothing
+REFERS_TO = "Refers to"
+REFERRED_TO_BY = "Referred to by"
 BOT_DESCRIPTION = (
     "I answer questions about the UN Convention against Cybercrime by quoting the treaty "
     "verbatim, with article, paragraph and a link to the official text. Commentary is quoted "
@@ -103,7 +108,27 @@ def hit_embeds(hit: Hit, final_text_date: str = "", heading: str | None = None) 
         parts.append(escape_markdown(p.lead) + LEAD_GAP)
     parts.append(escape_markdown(p.quote))
     colour = TREATY_COLOUR if p.kind == "treaty" else ANALYSIS_COLOUR
-    return _passage_embeds(p.citation, extra, "\n\n".join(parts), p.link, colour, heading)
+    embeds = _passage_embeds(p.citation, extra, "\n\n".join(parts), p.link, colour, heading)
+    add_notes(embeds[-1], hit_notes(hit))
+    return embeds
+
+
+def hit_notes(hit: Hit) -> list[tuple[str, str]]:
+    """(label, text) notes under a passage: defined terms it uses, articles it cites, counterparts."""
+    notes = [(f"{DEFINED} ({d.citation})", snippet(d.text, NOTE_DEFINITION_CHARS)) for d in hit.definitions]
+    notes.append((SEE_ALSO, see_also_text(hit.see_also)))
+    notes.append((COMPARE, compare_text(hit.compare)))
+    return [(label, text) for label, text in notes if text.strip()]
+
+
+def add_notes(embed: discord.Embed, notes: Sequence[tuple[str, str]]) -> None:
+    """Notes as fields, in order, while they fit the embed; the rest are left out, never cut mid-word."""
+    for label, text in notes:
+        name = fit_text(escape_markdown(label), MAX_FIELD_NAME)
+        room = min(MAX_FIELD_VALUE, MAX_EMBED_TOTAL - len(embed) - len(name))
+        if len(embed.fields) == MAX_FIELDS or room < MIN_NOTE_CHARS or not name:
+            return
+        embed.add_field(name=name, value=fit_text(escape_markdown(text), room), inline=False)
 
 
 def _passage_embeds(
@@ -224,7 +249,18 @@ def article_pages(view: ArticleView) -> list[discord.Embed]:
         page = f"Page {number} of {len(chunks)} · " if len(chunks) > 1 else ""
         embed.set_footer(text=fit_text(page + view.citation, MAX_FOOTER))
         pages.append(embed)
+    add_notes(pages[-1], article_notes(view))
     return pages
+
+
+def article_notes(view: ArticleView) -> list[tuple[str, str]]:
+    """The articles this one cites, those that cite it, and its counterpart in the other treaty."""
+    notes = [
+        (REFERS_TO, links_text(view.refers_to)),
+        (REFERRED_TO_BY, links_text(view.referred_by)),
+        (COMPARE, compare_text(view.counterparts)),
+    ]
+    return [(label, text) for label, text in notes if text.strip()]
 
 
 def pack_paragraphs(paragraphs: Sequence[str], limit: int, gap: str = "\n\n") -> list[str]:

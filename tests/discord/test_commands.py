@@ -83,6 +83,20 @@ def assert_quotes_verbatim(embeds: list[discord.Embed], hits) -> None:
         assert displayed(embed.title).startswith(hit.passage.citation)
         assert displayed(embed.description).endswith(hit.passage.quote)
         assert embed.url == hit.passage.link
+        assert_notes(embed, hit)
+
+
+def assert_notes(embed: discord.Embed, hit) -> None:
+    """Under a passage: the defined terms it uses, the articles it cites, its counterpart."""
+    fields = {displayed(f.name): displayed(f.value) for f in embed.fields}
+    expected = [f"Defined term ({d.citation})" for d in hit.definitions]
+    expected += ["See also"] * bool(hit.see_also) + ["Compare"] * bool(hit.compare)
+    assert list(fields) == expected
+    for definition in hit.definitions:
+        shown = fields[f"Defined term ({definition.citation})"].rstrip("…")
+        assert " ".join(definition.text.split()).startswith(shown)
+    if hit.compare:
+        assert fields["Compare"] == "; ".join(f"{c.citation} ({c.title})" for c in hit.compare)
 
 
 # --- /ask --------------------------------------------------------------------------------------
@@ -190,6 +204,9 @@ async def test_article_shows_the_exact_text(world: World, engine, options, numbe
     assert displayed(embed.title) == f"{view.citation} — {view.title}"
     assert displayed(embed.description) == "\n\n".join(p.quote for p in view.passages)
     assert embed.url == view.link
+    fields = {displayed(f.name): displayed(f.value) for f in embed.fields}
+    compare = "; ".join(f"{c.citation} ({c.title})" for c in view.counterparts)
+    assert fields.get("Compare", "") == compare and ("Compare" in fields) == bool(view.counterparts)
 
 
 async def test_article_autocomplete_matches_numbers_and_title_words(world: World, engine) -> None:

@@ -30,6 +30,7 @@ from bot.discord_app.limits import (
 )
 from bot.discord_app.text import CONTINUED, CONTINUES, displayed
 from bot.engine.answer import Answer, ArticleView, Hit
+from bot.engine.notes import ArticleLink, Counterpart, DefinedTerm, SeeAlso
 from bot.wording import NOT_COVERED
 from index_build.passages import Passage
 
@@ -72,7 +73,54 @@ def passages(draw: st.DrawFn) -> Passage:
     )
 
 
-hits = st.builds(Hit, passage=passages(), score=st.floats(0, 1), referenced=st.booleans())
+short_texts = st.text(max_size=300)
+see_also = st.builds(
+    SeeAlso,
+    doc=st.just("uncc"),
+    doc_name=short_texts,
+    article=st.integers(1, 99),
+    title=short_texts,
+    provisions=st.lists(short_texts, max_size=5).map(tuple),
+)
+definitions = st.builds(
+    DefinedTerm,
+    doc=st.just("uncc"),
+    terms=st.lists(short_texts, min_size=1, max_size=3).map(tuple),
+    citation=citations,
+    text=texts,
+    link=links,
+)
+counterparts = st.builds(
+    Counterpart,
+    doc=st.just("budapest"),
+    doc_name=short_texts,
+    article=st.integers(1, 99),
+    title=short_texts,
+    basis=short_texts,
+)
+article_links = st.builds(
+    ArticleLink,
+    doc=st.just("uncc"),
+    article=st.none() | st.integers(1, 99),
+    title=short_texts,
+    citation=citations,
+    places=st.lists(short_texts, max_size=5).map(tuple),
+)
+
+
+def notes(strategy: st.SearchStrategy) -> st.SearchStrategy:
+    return st.lists(strategy, max_size=8).map(tuple)
+
+
+hits = st.builds(
+    Hit,
+    passage=passages(),
+    score=st.floats(0, 1),
+    referenced=st.booleans(),
+    see_also=notes(see_also),
+    definitions=notes(definitions),
+    compare=notes(counterparts),
+)
 answers = st.builds(
     Answer,
     question=st.text(min_size=1, max_size=500),
@@ -157,8 +205,14 @@ def test_search_results_stay_within_limits(answer: Answer) -> None:
 
 
 @GENERATED
-@given(st.lists(st.tuples(passages(), st.booleans()), max_size=12), st.text(max_size=300), citations)
-def test_article_pages_stay_within_limits(parts: list, chapter: str, title: str) -> None:
+@given(
+    st.lists(st.tuples(passages(), st.booleans()), max_size=12),
+    st.text(max_size=300),
+    citations,
+    st.tuples(notes(article_links), notes(article_links), notes(counterparts)),
+)
+def test_article_pages_stay_within_limits(parts: list, chapter: str, title: str, links: tuple) -> None:
+    refers_to, referred_by, counterparts_ = links
     view = ArticleView(
         doc="uncc",
         doc_name="UNCC",
@@ -169,6 +223,9 @@ def test_article_pages_stay_within_limits(parts: list, chapter: str, title: str)
         paragraphs=(),
         passages=tuple(p for p, _ in parts),
         link="https://docs.un.org/en/A/RES/79/243",
+        refers_to=refers_to,
+        referred_by=referred_by,
+        counterparts=counterparts_,
     )
     pages = render.article_pages(view)
     assert pages
@@ -226,6 +283,19 @@ def test_autocomplete_choices_stay_within_limits(titles: list, typed: str) -> No
 
 
 # --- the real corpus ------------------------------------------------------------------------------
+
+
+def test_notes_under_a_passage_are_whole_or_cut_between_words(engine) -> None:
+    for question in ("What is a production order?", "What is the 24/7 network?", "What is traffic data?"):
+        for hit in engine.ask(question).treaty_hits:
+            (embed,) = render.hit_embeds(hit)
+            expected = render.hit_notes(hit)
+            assert len(embed.fields) == len(expected), hit.passage.citation
+            for field, (label, text) in zip(embed.fields, expected, strict=True):
+                shown = displayed(field.value)
+                assert displayed(field.name) == label
+                cut = shown.endswith(CONTINUES) and text.startswith(shown.removesuffix(CONTINUES))
+                assert shown == text or cut
 
 
 def test_every_passage_of_the_corpus_is_quoted_verbatim(engine) -> None:
