@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 VOTE_PREFIX = "treatybot:vote"
+PAGE_PREFIX = "treatybot:page"
+PAGE_TEMPLATE = rf"{PAGE_PREFIX}:(?P<step>prev|next):(?P<nonce>[0-9a-f]{{12}})"
+PAGER_NONCE_BYTES = 6
 VOTE_TEMPLATE = rf"{VOTE_PREFIX}:(?P<vote>up|down):(?P<key>[0-9a-f]{{12}})"
 VOTE_EMOJI = {Vote.UP: "👍", Vote.DOWN: "👎"}
 VOTE_NAMES = {Vote.UP: "up", Vote.DOWN: "down"}
@@ -29,6 +33,7 @@ THANKS = "Thanks for the feedback!"
 ALREADY_VOTED = "You have already rated this answer. Thanks!"
 FORGOTTEN = "I no longer have that answer (it is too old, or I restarted). Ask again to rate a fresh answer."
 NOT_YOURS = "Only the person who asked can turn these pages. Run the command yourself to browse."
+PAGES_EXPIRED = "These page buttons have expired. Run /article again to browse the article."
 
 
 class VoteButton(discord.ui.DynamicItem[discord.ui.Button], template=VOTE_TEMPLATE):
@@ -84,14 +89,23 @@ def remember(bot: TreatyBot, command: str, question: str, passage_ids: Sequence[
 
 
 class Pager(discord.ui.View):
-    """◀ / ▶ over embeds; only `owner_id` may turn pages; the buttons go away on timeout."""
+    """◀ / ▶ over embeds; only `owner_id` may turn pages; the buttons go away on timeout.
 
-    def __init__(self, pages: Sequence[discord.Embed], owner_id: int, timeout: float) -> None:
+    While it lives, the pager's nonce is in `live`; a click on a pager that is gone (the bot
+    restarted) is answered by `ExpiredPageButton` instead of failing silently.
+    """
+
+    def __init__(self, pages: Sequence[discord.Embed], owner_id: int, timeout: float, live: set[str]) -> None:
         super().__init__(timeout=timeout)
         self.pages = list(pages)
         self.owner_id = owner_id
         self.page = 0
         self.message: discord.WebhookMessage | discord.Message | None = None
+        self.nonce = secrets.token_hex(PAGER_NONCE_BYTES)
+        self.previous.custom_id = f"{PAGE_PREFIX}:prev:{self.nonce}"
+        self.next.custom_id = f"{PAGE_PREFIX}:next:{self.nonce}"
+        self._live = live
+        live.add(self.nonce)
         self._sync_buttons()
 
     @property
@@ -123,6 +137,7 @@ class Pager(discord.ui.View):
 
     async def on_timeout(self) -> None:
         """Remove the buttons, so nobody clicks a dead one; the page shown stays."""
+        self._live.discard(self.nonce)
         if self.message is None:
             return
         try:
@@ -134,3 +149,22 @@ class Pager(discord.ui.View):
         self, interaction: discord.Interaction, error: Exception, _item: discord.ui.Item[Any]
     ) -> None:
         await errors.report(interaction, error)
+
+
+class ExpiredPageButton(discord.ui.DynamicItem[discord.ui.Button], template=PAGE_TEMPLATE):
+    """Answers clicks on page buttons whose pager no longer exists; a live pager answers its own."""
+
+    def __init__(self, step: str, nonce: str) -> None:
+        super().__init__(discord.ui.Button(label=step, custom_id=f"{PAGE_PREFIX}:{step}:{nonce}"))
+        self.nonce = nonce
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Any, /
+    ) -> ExpiredPageButton:
+        return cls(match["step"], match["nonce"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot: TreatyBot = interaction.client  # type: ignore[assignment]
+        if self.nonce not in bot.live_pagers:
+            await errors.send_private(interaction, PAGES_EXPIRED)

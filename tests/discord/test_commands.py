@@ -243,6 +243,14 @@ async def test_long_articles_page_only_for_the_asker_and_buttons_expire(world: W
     assert world.channel.last_message.components == [], "expired buttons are removed"
 
 
+async def test_page_buttons_left_by_a_restart_say_they_expired(world: World, host, discord_config) -> None:
+    result = await world.alice.slash(world.channel, "article", number="40")
+    await world.env.restart_bot(TreatyBot(host, discord_config, FeedbackStore(discord_config.feedback_db)))
+    late = await world.alice.click(result.response.message, label="Next")
+    assert late.ephemeral and displayed(late.response.content) == views.PAGES_EXPIRED
+    assert world.channel.last_message.embeds[0].footer.text.startswith("Page 1 of ")
+
+
 @pytest.mark.parametrize(
     ("options", "expected"),
     [

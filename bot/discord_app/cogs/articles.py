@@ -54,7 +54,8 @@ class Articles(commands.Cog):
             if len(pages) == 1:
                 await send(embed=pages[0], ephemeral=private, allowed_mentions=NO_MENTIONS)
                 return
-            pager = Pager(pages, interaction.user.id, self.bot.config.page_timeout_seconds)
+            timeout = self.bot.config.page_timeout_seconds
+            pager = Pager(pages, interaction.user.id, timeout, self.bot.live_pagers)
             pager.message = await send(
                 embed=pager.current, view=pager, ephemeral=private, allowed_mentions=NO_MENTIONS, wait=True
             )
