@@ -20,6 +20,7 @@ from bot.engine.engine import clean_question
 
 log = logging.getLogger(__name__)
 THREAD_ARCHIVE_MINUTES = 1440  # a day without messages
+USER_MESSAGE_TYPES = (discord.MessageType.default, discord.MessageType.reply)
 
 
 def strip_mention(content: str, user_id: int) -> str:
@@ -34,8 +35,8 @@ class Mentions(commands.Cog):
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
         me = self.bot.user
-        if me is None or message.author.bot:
-            return
+        if me is None or message.author.bot or message.type not in USER_MESSAGE_TYPES:
+            return  # bots (this one too) and system messages (pins, members added) are not questions
         channel = message.channel
         in_own_thread = isinstance(channel, discord.Thread) and channel.owner_id == me.id
         mentioned = any(user.id == me.id for user in message.mentions)
