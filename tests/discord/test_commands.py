@@ -290,6 +290,10 @@ async def test_cooldown_per_server_and_user_with_a_friendly_retry_time(world: Wo
     refused = await world.alice.slash(world.channel, "ask", question=NETWORK_QUESTION)
     assert refused.ephemeral and not refused.deferred
     assert refused.response.content == "You're asking a little fast. Please try again in 45 seconds."
+    await world.alice.send(world.channel, f"{world.bot.user.mention} {NETWORK_QUESTION}")
+    reply = world.channel.last_message
+    assert reply.author.id == world.bot.user.id and world.channel.threads == []
+    assert displayed(reply.content) == "You're asking a little fast. Please try again in 45 seconds."
     assert not (await world.bob.slash(world.channel, "search", query="extradition")).ephemeral
     other_guild = world.env.create_guild(name="Elsewhere")
     alice_elsewhere = other_guild.add_member(world.env.create_user("alice2"))
