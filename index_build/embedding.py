@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import threading
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -49,7 +50,10 @@ def resolve_model(name: str) -> str:
 
 
 class Embedder:
-    """Wraps a SentenceTransformer; vectors are L2-normalised float32 (cosine = dot product)."""
+    """Wraps a SentenceTransformer; vectors are L2-normalised float32 (cosine = dot product).
+
+    Safe to share between threads: calls to the model are serialised, because a fast
+    tokenizer must not be used by two threads at once ("Already borrowed")."""
 
     def __init__(self, model_name: str = DEFAULT_MODEL) -> None:
         self.model_name = model_name
@@ -69,6 +73,7 @@ class Embedder:
             self._model.get_sentence_embedding_dimension
         )
         self.dimension = int(dimension())
+        self._lock = threading.Lock()
 
     def encode(
         self,
@@ -79,9 +84,10 @@ class Embedder:
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for start in range(0, len(texts), ENCODE_BATCH_SIZE):
             batch = list(texts[start : start + ENCODE_BATCH_SIZE])
-            vectors[start : start + len(batch)] = self._model.encode(
-                batch, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
-            )
+            with self._lock:
+                vectors[start : start + len(batch)] = self._model.encode(
+                    batch, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+                )
             if on_batch:
                 on_batch(len(batch))
         return vectors

@@ -84,7 +84,7 @@ def feedback_view(key: str) -> discord.ui.View:
 
 def remember(bot: TreatyBot, command: str, question: str, passage_ids: Sequence[str]) -> discord.ui.View:
     """Note what an answer showed and return the vote buttons that refer to it."""
-    built = bot.host.engine.about()["built_at"]
+    built = bot.host.engine.built_at
     return feedback_view(bot.ledger.remember(ShownAnswer(command, question, tuple(passage_ids), built)))
 
 

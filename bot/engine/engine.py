@@ -66,6 +66,9 @@ def clean_question(text: str | None) -> str:
 
 
 class Engine:
+    """Answers from one loaded index. Safe to call from several threads at once: the index
+    is read-only after loading and the embedding model serialises its own calls."""
+
     def __init__(self, data: IndexData, embedder: Embedder) -> None:
         self.data = data
         self.embedder = embedder
@@ -82,6 +85,11 @@ class Engine:
         data = load_index(index_dir)
         # Queries must be embedded by the model the index was built with.
         return cls(data, load_embedder(data.manifest["model"]["name"]))
+
+    @property
+    def built_at(self) -> str:
+        """When the loaded index was built (ISO 8601, UTC)."""
+        return self.data.manifest["built_at"]
 
     # --- questions ------------------------------------------------------------------------
 
