@@ -9,6 +9,7 @@ from bot.discord_app.limits import MAX_AUTOCOMPLETE_CHOICES, MAX_CHOICE_NAME
 from bot.discord_app.text import fit_text
 from bot.engine.engine import InvalidRequest
 
+MAX_ARTICLE_INPUT = 100  # what /article and /compare accept: a number, '28(3)' or title words
 CHOICE_SEPARATOR = " · "
 SUGGESTIONS_SHOWN = 5
 _NUMBER = re.compile(r"^\s*(?:art(?:icle)?\.?\s*)?(\d{1,4})\b")

@@ -21,10 +21,12 @@ from bot.discord_app.views import ExpiredPageButton, VoteButton
 
 log = logging.getLogger(__name__)
 
-# One extension module per command group; new groups (e.g. /define, /compare) add theirs here.
+# One extension module per command group; a new group adds its module here.
 EXTENSIONS = (
     "bot.discord_app.cogs.answers",
     "bot.discord_app.cogs.articles",
+    "bot.discord_app.cogs.terms",
+    "bot.discord_app.cogs.comparisons",
     "bot.discord_app.cogs.info",
     "bot.discord_app.cogs.admin",
     "bot.discord_app.cogs.mentions",

@@ -30,7 +30,8 @@ from bot.discord_app.limits import (
 )
 from bot.discord_app.text import ELLIPSIS, escape_markdown, fit_text, plain_link, split_text
 from bot.engine.answer import Answer, ArticleView, Hit
-from bot.engine.notes import COMPARE, DEFINED, SEE_ALSO, compare_text, links_text, see_also_text
+from bot.engine.links import Comparison, TermLookup
+from bot.engine.notes import COMPARE, DEFINED, SEE_ALSO, DefinedTerm, compare_text, links_text, see_also_text
 from bot.wording import (
     ANALYSIS_SECTION,
     NO_PASSAGES,
@@ -54,6 +55,13 @@ NOTE_DEFINITION_CHARS = 300  # a definition under an answer is cut (…); the ar
 MIN_NOTE_CHARS = 40  # a note with less room than this is left out rather than cut to nothing
 REFERS_TO = "Refers to"
 REFERRED_TO_BY = "Referred to by"
+NO_DEFINITIONS = "No definition found."
+PAIR_ARROW = " ↔ "
+BASIS = "Basis of the pairing"
+COUNTERPARTS = "Counterparts"
+OFFICIAL_TEXTS = "Official texts"
+END_OF_TEXT = "*(end of the text)*"  # a column with nothing more to show on this page
+COMPARE_FOOTER_CHARS = 300  # "Page 3 of 18 · UNCC Art. 40 ↔ Budapest Convention Art. 26"
 BOT_DESCRIPTION = (
     "I answer questions about the UN Convention against Cybercrime by quoting the treaty "
     "verbatim, with article, paragraph and a link to the official text. Commentary is quoted "
@@ -152,23 +160,24 @@ def _passage_embeds(
     return embeds
 
 
-def embed_title(citation: str, extra: str = "") -> tuple[str, str]:
+def embed_title(citation: str, extra: str = "", limit: int = MAX_TITLE) -> tuple[str, str]:
     """(title, description prefix) for a passage: the whole citation is always in one of them.
 
     The title holds the citation and, if it fits, `extra` (the article title). A citation
     longer than a title allows is cut in the title and given in full atop the description.
+    `limit` is the title's limit (a field name's, for a field titled the same way).
     """
     cite = escape_markdown(citation.strip())
     if extra:
         more = escape_markdown(extra.strip())
-        if len(cite) + len(TITLE_SEPARATOR) + len(more) <= MAX_TITLE:
+        if len(cite) + len(TITLE_SEPARATOR) + len(more) <= limit:
             return cite + TITLE_SEPARATOR + more, ""
-        room = MAX_TITLE - len(cite) - len(TITLE_SEPARATOR)
+        room = limit - len(cite) - len(TITLE_SEPARATOR)
         if room >= MIN_TITLE_EXTRA:
             return cite + TITLE_SEPARATOR + fit_text(more, room), ""
-    if len(cite) <= MAX_TITLE:
+    if len(cite) <= limit:
         return cite, ""
-    return fit_text(cite, MAX_TITLE), f"**{cite}**\n\n"
+    return fit_text(cite, limit), f"**{cite}**\n\n"
 
 
 def pack(content: str, embeds: Sequence[discord.Embed]) -> list[Reply]:
@@ -235,10 +244,7 @@ def _search_entry(rank: int, hit: Hit) -> str:
 def article_pages(view: ArticleView) -> list[discord.Embed]:
     """The exact text of an article, one embed per page, split between paragraphs."""
     title, prefix = embed_title(view.citation, view.title)
-    # Pieces of one split paragraph stay together, so pages break between numbered paragraphs.
-    runs = groupby(view.passages, key=lambda passage: passage.paragraph)
-    paragraphs = ["\n\n".join(escape_markdown(p.quote) for p in run) for _, run in runs]
-    chunks = pack_paragraphs(paragraphs, MAX_EMBED_DESCRIPTION - len(prefix)) or [NO_PASSAGES]
+    chunks = pack_paragraphs(article_paragraphs(view), MAX_EMBED_DESCRIPTION - len(prefix)) or [NO_PASSAGES]
     pages = []
     for number, chunk in enumerate(chunks, 1):
         embed = discord.Embed(
@@ -251,6 +257,13 @@ def article_pages(view: ArticleView) -> list[discord.Embed]:
         pages.append(embed)
     add_notes(pages[-1], article_notes(view))
     return pages
+
+
+def article_paragraphs(view: ArticleView) -> list[str]:
+    """The article's numbered paragraphs, escaped; pieces of one split paragraph stay together,
+    so that pages break between numbered paragraphs."""
+    runs = groupby(view.passages, key=lambda passage: passage.paragraph)
+    return ["\n\n".join(escape_markdown(p.quote) for p in run) for _, run in runs]
 
 
 def article_notes(view: ArticleView) -> list[tuple[str, str]]:
@@ -277,6 +290,117 @@ def pack_paragraphs(paragraphs: Sequence[str], limit: int, gap: str = "\n\n") ->
         *full, current = split_text(paragraph, limit)
         pages += full
     return [*pages, current] if current else pages
+
+
+# --- defined terms ----------------------------------------------------------------------------
+
+
+def definition_replies(lookup: TermLookup) -> list[Reply]:
+    """/define: each definition of the term verbatim, titled with its citation and linked."""
+    embeds = [embed for term in lookup.definitions for embed in definition_embeds(term)]
+    return pack("" if embeds else NO_DEFINITIONS, embeds)
+
+
+def definition_embeds(term: DefinedTerm) -> list[discord.Embed]:
+    """One definition: 'UNCC Art. 2(c) — Traffic data' over the exact text, split if needed."""
+    body = escape_markdown(term.text)
+    return _passage_embeds(term.citation, term.term, body, term.link, TREATY_COLOUR, DEFINED)
+
+
+# --- comparison -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Column:
+    """One side of a comparison: a field name and the text pieces shown under it, page by page."""
+
+    name: str
+    prefix: str  # the full citation, when the field name had to cut it
+    chunks: list[str]
+
+
+def comparison_notice(comparison: Comparison) -> str:
+    """Message content above the pages: the engine's notices (e.g. that there is no counterpart)."""
+    return _join_lines(escape_markdown(notice) for notice in comparison.notices)
+
+
+def comparison_pages(comparison: Comparison) -> list[discord.Embed]:
+    """/compare: the article and its counterpart(s) side by side, one pair of columns per page.
+
+    Each page holds two inline fields (Discord shows them as columns; phones stack them, the
+    article first): the article's text on the left, a counterpart's on the right, each named
+    by its citation and cut between paragraphs. The description gives the basis of the pair
+    shown and links to both official texts. Without a counterpart, the article's own pages.
+    """
+    if not comparison.counterparts:
+        return article_pages(comparison.article)
+    left = _column(comparison.article)
+    right = [  # (counterpart index, its column, one piece of its text) for each page, in order
+        (index, column, chunk)
+        for index, other in enumerate(comparison.counterparts)
+        for column in [_column(other.view)]
+        for chunk in column.chunks
+    ]
+    count = max(len(left.chunks), len(right))
+    last_index, last_column, _ = right[-1]
+    right += [(last_index, last_column, END_OF_TEXT)] * (count - len(right))
+    left_chunks = left.chunks + [END_OF_TEXT] * (count - len(left.chunks))
+    return [
+        _comparison_page(comparison, index, (left, left_chunk), (column, chunk), (number, count))
+        for number, (left_chunk, (index, column, chunk)) in enumerate(zip(left_chunks, right, strict=True), 1)
+    ]
+
+
+def _column(view: ArticleView) -> _Column:
+    name, prefix = embed_title(view.citation, view.title, MAX_FIELD_NAME)
+    chunks = pack_paragraphs(article_paragraphs(view), MAX_FIELD_VALUE - len(prefix)) or [NO_PASSAGES]
+    return _Column(name, prefix, chunks)
+
+
+def _comparison_page(
+    comparison: Comparison,
+    index: int,
+    left: tuple[_Column, str],
+    right: tuple[_Column, str],
+    page: tuple[int, int],
+) -> discord.Embed:
+    article, other = comparison.article, comparison.counterparts[index]
+    pair = f"{article.citation}{PAIR_ARROW}{other.view.citation}"
+    embed = discord.Embed(
+        title=fit_text(escape_markdown(pair), MAX_TITLE), url=safe_url(article.link), colour=TREATY_COLOUR
+    )
+    for column, chunk in (left, right):
+        embed.add_field(name=column.name, value=column.prefix + chunk, inline=True)
+    number, count = page
+    label = f"Page {number} of {count} · " if count > 1 else ""
+    embed.set_footer(text=fit_text(label + pair, COMPARE_FOOTER_CHARS))
+    room = min(MAX_EMBED_DESCRIPTION, MAX_EMBED_TOTAL - len(embed))
+    embed.description = _pair_description(comparison, index, room) or None
+    return embed
+
+
+def _pair_description(comparison: Comparison, index: int, room: int) -> str:
+    """The counterparts (when there are several), the basis of the pair shown, both official texts."""
+    others = comparison.counterparts
+    other = others[index]
+    lines: list[tuple[str, bool]] = []  # (line, cut between words rather than left out if too long)
+    if len(others) > 1:
+        cited = escape_markdown("; ".join(c.view.citation for c in others))
+        lines.append((f"**{COUNTERPARTS}** (showing {index + 1} of {len(others)}): {cited}", False))
+    cite, basis = escape_markdown(other.view.citation), escape_markdown(other.basis)
+    lines.append((f"**{BASIS}** ({cite}): {basis}", True))
+    links = {view.doc_name: safe_url(view.link) for view in (comparison.article, other.view)}
+    shown = [f"[{escape_markdown(name)}]({url})" for name, url in links.items() if url and name.strip()]
+    if shown:
+        lines.append((f"{OFFICIAL_TEXTS}: " + " · ".join(shown), False))
+    text = ""
+    for line, cuttable in lines:
+        gap = "\n" if text else ""
+        if len(text) + len(gap) + len(line) <= room:
+            text += gap + line
+        elif cuttable:
+            text += gap + fit_text(line, room - len(text) - len(gap))
+    return text.strip()
 
 
 # --- about and short messages -----------------------------------------------------------------

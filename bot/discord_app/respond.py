@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import discord
 
 from bot.discord_app.render import Reply
+from bot.discord_app.views import Pager
 
 NO_MENTIONS = discord.AllowedMentions.none()
 
@@ -56,3 +57,28 @@ async def send_to_channel(
         )
         sent.append(message)
     return sent
+
+
+async def send_pages(
+    interaction: discord.Interaction,
+    pages: Sequence[discord.Embed],
+    *,
+    ephemeral: bool,
+    timeout: float,
+    live: set[str],
+    content: str = "",
+) -> None:
+    """A follow-up showing the first page, with ◀ ▶ buttons (only the asker's) when there are more."""
+    send = interaction.followup.send
+    if len(pages) == 1:
+        await send(content or None, embed=pages[0], ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
+        return
+    pager = Pager(pages, interaction.user.id, timeout, live)
+    pager.message = await send(
+        content or None,
+        embed=pager.current,
+        view=pager,
+        ephemeral=ephemeral,
+        allowed_mentions=NO_MENTIONS,
+        wait=True,
+    )

@@ -33,7 +33,7 @@ THANKS = "Thanks for the feedback!"
 ALREADY_VOTED = "You have already rated this answer. Thanks!"
 FORGOTTEN = "I no longer have that answer (it is too old, or I restarted). Ask again to rate a fresh answer."
 NOT_YOURS = "Only the person who asked can turn these pages. Run the command yourself to browse."
-PAGES_EXPIRED = "These page buttons have expired. Run /article again to browse the article."
+PAGES_EXPIRED = "These page buttons have expired. Run the command again to browse the pages."
 
 
 class VoteButton(discord.ui.DynamicItem[discord.ui.Button], template=VOTE_TEMPLATE):

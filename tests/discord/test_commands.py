@@ -11,8 +11,9 @@ import discord
 import pytest
 import simcord
 
-from bot.discord_app import errors, views
+from bot.discord_app import errors, render, views
 from bot.discord_app.client import TreatyBot
+from bot.discord_app.cogs import terms as terms_cog
 from bot.discord_app.feedback import FeedbackStore
 from bot.discord_app.settings import Cooldown, Visibility
 from bot.discord_app.text import displayed
@@ -409,3 +410,219 @@ async def test_each_request_is_logged_once_with_latency_and_size_but_no_content(
     assert fields["result_chars"] == size and fields["messages"] == len(messages_of(result))
     info = [r for r in caplog.records if r.levelno >= logging.INFO]
     assert not any("extradition" in f"{r.getMessage()} {getattr(r, 'fields', '')}" for r in info)
+
+
+# --- /define -----------------------------------------------------------------------------------
+
+
+def assert_definitions_verbatim(embeds: list[discord.Embed], definitions) -> None:
+    """Each definition: titled with its citation and term, its exact text, linked to the treaty."""
+    assert len(embeds) == len(definitions)
+    for embed, definition in zip(embeds, definitions, strict=True):
+        assert displayed(embed.title) == f"{definition.citation} — {definition.term}"
+        assert displayed(embed.description) == definition.text
+        assert embed.url == definition.link
+
+
+async def test_define_defers_then_quotes_every_definition_verbatim(world: World, engine) -> None:
+    since = len(world.env.http_requests)
+    result = await world.alice.slash(world.channel, "define", term="traffic data")
+
+    callbacks = [e for e in world.env.http_requests[since:] if e.path.endswith("/callback")]
+    assert callbacks[0].json["type"] == DEFERRED_WITH_THINKING, "deferred before any work"
+    definitions = engine.define("traffic data").definitions
+    assert [d.citation for d in definitions] == ["UNCC Art. 2(c)", "Budapest Convention Art. 1(d)"]
+    assert_definitions_verbatim(embeds_of(result), definitions)
+    assert embeds_of(result)[0].author.name == "Defined term"
+    assert not result.ephemeral
+    assert all(custom_ids(m) == [] for m in messages_of(result)), "a lookup gets no vote buttons"
+    assert all(body.get("allowed_mentions") == NO_MENTIONS for body in sent_payloads(world.env, since))
+
+
+@pytest.mark.parametrize(
+    ("options", "citations"),
+    [
+        ({"term": "UNCC Art. 2(c)"}, ["UNCC Art. 2(c)"]),  # the value of a choice picked from the list
+        ({"term": "traffic data · Budapest Convention Art. 1(d)"}, ["Budapest Convention Art. 1(d)"]),
+        ({"term": "Traffic data", "treaty": "budapest"}, ["Budapest Convention Art. 1(d)"]),
+        ({"term": "Freezing or seizure"}, ["UNCC Art. 2(k)"]),  # as the choice names it
+        ({"term": "Service Providers"}, ["UNCC Art. 2(e)", "Budapest Convention Art. 1(c)"]),
+        ({"term": "intimate image"}, ["UNCC Art. 16(2)"]),  # defined for one article
+    ],
+)
+async def test_define_finds_the_definition_picked_or_typed(world: World, engine, options, citations) -> None:
+    result = await world.alice.slash(world.channel, "define", **options)
+    by_citation = {d.citation: d for d in engine.defined_terms()}
+    assert_definitions_verbatim(embeds_of(result), [by_citation[c] for c in citations])
+
+
+async def test_define_autocomplete_offers_matching_terms_with_their_citations(world: World, engine) -> None:
+    typed = await world.alice.autocomplete(world.channel, "define", "term", "traf")
+    assert typed == [
+        {"name": "Traffic data · UNCC Art. 2(c)", "value": "UNCC Art. 2(c)"},
+        {"name": "traffic data · Budapest Convention Art. 1(d)", "value": "Budapest Convention Art. 1(d)"},
+    ]
+    everything = await world.alice.autocomplete(world.channel, "define", "term", "")
+    assert len(everything) == min(25, len(engine.defined_terms()))
+    assert all(0 < len(c["name"]) <= 100 and 0 < len(c["value"]) <= 100 for c in everything)
+    budapest = await world.alice.autocomplete(world.channel, "define", "term", "data", treaty="budapest")
+    assert [c["value"] for c in budapest] == [
+        "Budapest Convention Art. 1(b)",
+        "Budapest Convention Art. 1(d)",
+    ]
+    by_citation = await world.alice.autocomplete(world.channel, "define", "term", "2(k)")
+    assert by_citation[0] == {"name": "Freezing or seizure · UNCC Art. 2(k)", "value": "UNCC Art. 2(k)"}
+    misspelt = await world.alice.autocomplete(world.channel, "define", "term", "trafic dat")
+    assert [c["value"] for c in misspelt[:2]] == ["UNCC Art. 2(c)", "Budapest Convention Art. 1(d)"]
+    plural = await world.alice.autocomplete(world.channel, "define", "term", "service providers")
+    assert [c["value"] for c in plural] == ["UNCC Art. 2(e)", "Budapest Convention Art. 1(c)"]
+
+
+@pytest.mark.parametrize(
+    ("term", "expected"),
+    [
+        ("trafic dta", "is not a defined term of either treaty. Closest: Traffic data (UNCC Art. 2(c))"),
+        ("zzz", "Defined terms: Information and communications technology system, Electronic data"),
+    ],
+)
+async def test_an_unknown_term_gets_the_closest_defined_terms_privately(world: World, term, expected) -> None:
+    result = await world.alice.slash(world.channel, "define", term=term)
+    assert result.ephemeral and not result.deferred
+    text = displayed(result.response.content)
+    assert f"'{term}'" in text and expected in text and text.endswith(terms_cog.PICK_FROM_LIST)
+    assert len(world.env.errors) == 1
+
+
+# --- /compare ----------------------------------------------------------------------------------
+
+
+def field_texts(embed: discord.Embed) -> tuple[tuple[str, str], tuple[str, str]]:
+    """((left name, left text), (right name, right text)) of a comparison page, as displayed."""
+    left, right = embed.fields
+    assert left.inline and right.inline, "side by side"
+    return (displayed(left.name), displayed(left.value)), (displayed(right.name), displayed(right.value))
+
+
+async def all_pages(world: World, result: simcord.InteractionResult) -> list[discord.Embed]:
+    """Every page of a paged reply, turned by its asker."""
+    pages = [result.response.embeds[0]]
+    message = result.response.message
+    while custom_ids(message) and not message.components[0].children[1].disabled:
+        await world.alice.click(message, label="Next")
+        message = world.channel.last_message
+        pages.append(message.embeds[0])
+    return pages
+
+
+def column_text(pieces: list[str]) -> str:
+    return "\n\n".join(piece for piece in pieces if piece != render.END_OF_TEXT)
+
+
+async def test_compare_shows_both_articles_side_by_side_verbatim(world: World, engine) -> None:
+    since = len(world.env.http_requests)
+    result = await world.alice.slash(world.channel, "compare", article="28")
+    callbacks = [e for e in world.env.http_requests[since:] if e.path.endswith("/callback")]
+    assert callbacks[0].json["type"] == DEFERRED_WITH_THINKING
+    comparison = engine.compare(28)
+    (other,) = comparison.counterparts
+    assert other.view.citation == "Budapest Convention Art. 19"
+
+    pages = await all_pages(world, result)
+    assert len(pages) > 1
+    left, right = [], []
+    for number, page in enumerate(pages, 1):
+        assert displayed(page.title) == "UNCC Art. 28 ↔ Budapest Convention Art. 19"
+        assert page.url == comparison.article.link
+        assert page.footer.text.startswith(f"Page {number} of {len(pages)} · UNCC Art. 28")
+        description = displayed(page.description)
+        assert f"Basis of the pairing** (Budapest Convention Art. 19): {other.basis}" in description
+        assert f"[Budapest Convention]({other.view.link})" in description
+        (left_name, left_text), (right_name, right_text) = field_texts(page)
+        assert left_name == f"UNCC Art. 28 — {comparison.article.title}"
+        assert right_name == f"Budapest Convention Art. 19 — {other.view.title}"
+        left.append(left_text)
+        right.append(right_text)
+    assert column_text(left) == "\n\n".join(p.quote for p in comparison.article.passages)
+    assert column_text(right) == "\n\n".join(p.quote for p in other.view.passages)
+    assert all(body.get("allowed_mentions") == NO_MENTIONS for body in sent_payloads(world.env, since))
+
+
+async def test_compare_pages_turn_only_for_the_asker(world: World) -> None:
+    result = await world.alice.slash(world.channel, "compare", article="search and seizure")
+    footer = result.response.embeds[0].footer.text
+    refused = await world.bob.click(result.response.message, label="Next")
+    assert refused.ephemeral and displayed(refused.response.content) == views.NOT_YOURS
+    assert world.channel.last_message.embeds[0].footer.text == footer
+
+
+async def test_compare_with_several_counterparts_names_each_with_its_basis(world: World, engine) -> None:
+    comparison = engine.compare(64)
+    result = await world.alice.slash(world.channel, "compare", article="64")
+    pages = await all_pages(world, result)
+    by_citation = {c.view.citation: c for c in comparison.counterparts}
+    shown: dict[str, list[str]] = {}
+    for page in pages:
+        _left, (right_name, right_text) = field_texts(page)
+        citation = right_name.split(" — ")[0]
+        shown.setdefault(citation, []).append(right_text)
+        assert f"(Budapest Convention Art. {citation.rsplit(' ', 1)[1]}): " in displayed(page.description)
+        assert by_citation[citation].basis in displayed(page.description)
+    assert list(shown) == list(by_citation) == ["Budapest Convention Art. 36", "Budapest Convention Art. 37"]
+    for citation, pieces in shown.items():
+        assert column_text(pieces) == "\n\n".join(p.quote for p in by_citation[citation].view.passages)
+
+
+async def test_compare_from_the_budapest_convention(world: World, engine) -> None:
+    result = await world.alice.slash(world.channel, "compare", article="19", treaty="budapest")
+    (left_name, _), (right_name, _) = field_texts(result.response.embeds[0])
+    assert left_name.startswith("Budapest Convention Art. 19 — ")
+    assert right_name == f"UNCC Art. 28 — {engine.article(28).title}"
+
+
+async def test_compare_autocomplete_is_the_article_autocomplete(world: World, engine) -> None:
+    by_words = await world.alice.autocomplete(world.channel, "compare", "article", "search seiz")
+    assert by_words == [{"name": "28 · Search and seizure of stored electronic data", "value": "28"}]
+    budapest = await world.alice.autocomplete(world.channel, "compare", "article", "19", treaty="budapest")
+    assert budapest[0]["name"] == f"19 · {engine.article(19, treaty='budapest').title}"
+
+
+async def test_an_article_without_counterpart_says_so_and_shows_its_text(world: World, engine) -> None:
+    result = await world.alice.slash(world.channel, "compare", article="1")
+    comparison = engine.compare(1)
+    (notice,) = comparison.notices
+    assert displayed(result.response.content) == notice
+    assert "has no counterpart in the Budapest Convention" in notice
+    (embed,) = embeds_of(result)
+    assert displayed(embed.title) == f"UNCC Art. 1 — {comparison.article.title}"
+    assert displayed(embed.description) == "\n\n".join(p.quote for p in comparison.article.passages)
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ({"article": "69"}, "The UNCC has 68 articles (1 to 68); there is no Article 69."),
+        ({"article": "49", "treaty": "budapest"}, "has 48 articles (1 to 48); there is no Article 49."),
+        ({"article": "zzz"}, "is not an article number or title"),
+    ],
+)
+async def test_compare_input_errors_get_a_clear_private_message(world: World, options, expected) -> None:
+    result = await world.alice.slash(world.channel, "compare", **options)
+    assert result.ephemeral and not result.deferred
+    assert expected in displayed(result.response.content)
+    assert len(world.env.errors) == 1
+
+
+@pytest.mark.discord_config(cooldown=Cooldown(rate=2, per_seconds=60))
+async def test_define_and_compare_share_the_question_cooldown(world: World, caplog) -> None:
+    with caplog.at_level(logging.INFO, logger="treatybot"):
+        assert not (await world.alice.slash(world.channel, "define", term="emergency")).ephemeral
+        assert not (await world.alice.slash(world.channel, "compare", article="41")).ephemeral
+        refused = await world.alice.slash(world.channel, "define", term="emergency")
+    assert refused.ephemeral and "Please try again in" in refused.response.content
+    lines = [r.fields for r in caplog.records if getattr(r, "fields", {}).get("event") == "request"]
+    assert [(f["command"], f["outcome"]) for f in lines] == [
+        ("define", "ok"),
+        ("compare", "ok"),
+        ("define", "cooldown"),
+    ]
+    assert [type(e) for e in world.env.errors] == [errors.CooldownActive]

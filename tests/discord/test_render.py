@@ -28,8 +28,10 @@ from bot.discord_app.limits import (
     MAX_THREAD_NAME,
     MAX_TITLE,
 )
+from bot.discord_app.term_input import matching_terms, term_choices
 from bot.discord_app.text import CONTINUED, CONTINUES, displayed
 from bot.engine.answer import Answer, ArticleView, Hit
+from bot.engine.links import ComparedArticle, Comparison, TermLookup
 from bot.engine.notes import ArticleLink, Counterpart, DefinedTerm, SeeAlso
 from bot.wording import NOT_COVERED
 from index_build.passages import Passage
@@ -332,3 +334,147 @@ def test_article_40_is_paginated_between_paragraphs(engine) -> None:
     for page in pages:
         first_line = displayed(page.description).split("\n", 1)[0]
         assert re.match(r"^\d+\. ", first_line), "each page starts at a numbered paragraph"
+
+
+# --- /define and /compare -------------------------------------------------------------------------
+
+
+def field_shows_citation(field, citation: str) -> bool:
+    cite = citation.strip()
+    return displayed(field.name).startswith(cite) or displayed(field.value).startswith(f"**{cite}**")
+
+
+@GENERATED
+@given(st.lists(definitions, max_size=12), st.text(max_size=100))
+def test_definitions_stay_within_limits_and_keep_their_citations(found: list, query: str) -> None:
+    replies = render.definition_replies(TermLookup(query, tuple(found)))
+    for reply in replies:
+        assert_reply_within_limits(reply)
+    embeds = [embed for reply in replies for embed in reply.embeds]
+    for definition in found:
+        assert any(shows_citation(embed, definition.citation) for embed in embeds)
+    assert all(any(shows_citation(e, d.citation) for d in found) for e in embeds)
+
+
+@GENERATED
+@given(definitions)
+def test_a_long_definition_continues_without_losing_text(definition: DefinedTerm) -> None:
+    embeds = render.definition_embeds(definition)
+    for embed in embeds:
+        assert_embed_within_limits(embed)
+        assert shows_citation(embed, definition.citation)
+    assert _non_space(definition.text) in _non_space("".join(body_of(embed) for embed in embeds))
+
+
+doc_names = st.text(min_size=1, max_size=300)  # a citation is the name plus " Art. N"
+
+
+@st.composite
+def article_views(draw: st.DrawFn, doc: str) -> ArticleView:
+    return ArticleView(
+        doc=doc,
+        doc_name=draw(doc_names),
+        number=draw(st.integers(1, 999)),
+        title=draw(st.text(max_size=400)),
+        chapter=draw(st.text(max_size=300)),
+        paragraph=None,
+        paragraphs=(),
+        passages=tuple(draw(st.lists(passages(), max_size=8))),
+        link=draw(links),
+    )
+
+
+comparisons = st.builds(
+    Comparison,
+    article=article_views("uncc"),
+    counterparts=st.lists(
+        st.builds(ComparedArticle, view=article_views("budapest"), basis=st.text(max_size=3000)), max_size=5
+    ).map(tuple),
+    other_name=short_texts,
+)
+
+
+def column_body(value: str) -> str:
+    """The text a comparison field shows, without a citation line or continuation markers."""
+    text = re.sub(r"^\*\*.*?\*\*\n\n", "", displayed(value), flags=re.S)
+    return text.removeprefix(CONTINUED).removesuffix(CONTINUES)
+
+
+@GENERATED
+@given(comparisons)
+def test_comparison_pages_stay_within_limits_and_keep_every_citation(comparison: Comparison) -> None:
+    pages = render.comparison_pages(comparison)
+    notice = render.comparison_notice(comparison)
+    assert_reply_within_limits(render.Reply(notice, (pages[0],)))
+    for page in pages:
+        assert_embed_within_limits(page)
+    article, others = comparison.article, comparison.counterparts
+    if not others:
+        assert notice and pages == render.article_pages(article)
+        return
+    assert not notice
+    left, right, named = [], [], set()
+    for number, page in enumerate(pages, 1):
+        assert page.footer.text.startswith(f"Page {number} of {len(pages)}" if len(pages) > 1 else "")
+        first, second = page.fields
+        assert first.inline and second.inline, "side by side"
+        assert field_shows_citation(first, article.citation)
+        shown = {i for i, other in enumerate(others) if field_shows_citation(second, other.view.citation)}
+        assert shown, "the right column names the counterpart it shows"
+        named |= shown
+        left.append(column_body(first.value))
+        right.append(column_body(second.value))
+    assert named == set(range(len(others)))
+    assert _non_space(" ".join(p.quote for p in article.passages)) in _non_space("".join(left))
+    shown_right, position = _non_space("".join(right)), 0
+    for other in others:  # every counterpart's text, in order
+        text = _non_space(" ".join(p.quote for p in other.view.passages))
+        position = shown_right.index(text, position) + len(text)
+
+
+@given(st.lists(definitions, max_size=60), st.text(max_size=120))
+def test_term_choices_stay_within_limits(terms: list, typed: str) -> None:
+    choices = term_choices(matching_terms(terms, typed))
+    assert len(choices) <= MAX_AUTOCOMPLETE_CHOICES
+    assert len({value for _, value in choices}) == len(choices)
+    for name, value in choices:
+        assert 0 < len(name) <= MAX_CHOICE_NAME and 0 < len(value) <= MAX_CHOICE_VALUE
+
+
+def test_every_definition_of_the_corpus_is_quoted_verbatim(engine) -> None:
+    for definition in engine.defined_terms():
+        (reply,) = render.definition_replies(TermLookup(definition.term, (definition,)))
+        (embed,) = reply.embeds
+        assert_reply_within_limits(reply)
+        assert displayed(embed.title) == f"{definition.citation} — {definition.term}"
+        assert displayed(embed.description) == definition.text
+        assert embed.url == definition.link
+
+
+@pytest.mark.parametrize("treaty", ["uncc", "budapest"])
+def test_every_comparison_reads_exactly_as_the_treaties(engine, treaty: str) -> None:
+    for number, _title in engine.article_titles(treaty):
+        comparison = engine.compare(number, treaty)
+        pages = render.comparison_pages(comparison)
+        for page in pages:
+            assert_reply_within_limits(render.Reply(render.comparison_notice(comparison), (page,)))
+        if not comparison.counterparts:
+            continue
+        left = [displayed(page.fields[0].value) for page in pages]
+        assert _column(left) == _exact(comparison.article), comparison.article.citation
+        right: dict[str, list[str]] = {}
+        for page in pages:
+            right.setdefault(displayed(page.fields[1].name), []).append(displayed(page.fields[1].value))
+        for other in comparison.counterparts:
+            (pieces,) = [v for name, v in right.items() if name.startswith(f"{other.view.citation} — ")]
+            assert _column(pieces) == _exact(other.view), other.view.citation
+
+
+def _column(pieces: list[str]) -> str:
+    """A column's pieces joined; a paragraph cut between pages (… marks) joins with a space."""
+    text = "\n\n".join(piece for piece in pieces if piece != render.END_OF_TEXT)
+    return text.replace(f"{CONTINUES}\n\n{CONTINUED}", " ")
+
+
+def _exact(view: ArticleView) -> str:
+    return "\n\n".join(p.quote for p in view.passages)

@@ -9,14 +9,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord_app import autocomplete, render
-from bot.discord_app.article_input import parse_article
+from bot.discord_app.article_input import MAX_ARTICLE_INPUT, parse_article
 from bot.discord_app.client import TreatyBot
 from bot.discord_app.errors import request_allowed
 from bot.discord_app.logs import RequestLog
-from bot.discord_app.respond import NO_MENTIONS
-from bot.discord_app.views import Pager
+from bot.discord_app.respond import send_pages
 
-MAX_ARTICLE_INPUT = 100
 MAX_PARAGRAPH_INPUT = 10
 
 
@@ -50,14 +48,9 @@ class Articles(commands.Cog):
             await interaction.response.defer(ephemeral=private, thinking=True)
             pages = render.article_pages(view)
             request.sent([render.Reply(embeds=(page,)) for page in pages])
-            send = interaction.followup.send
-            if len(pages) == 1:
-                await send(embed=pages[0], ephemeral=private, allowed_mentions=NO_MENTIONS)
-                return
             timeout = self.bot.config.page_timeout_seconds
-            pager = Pager(pages, interaction.user.id, timeout, self.bot.live_pagers)
-            pager.message = await send(
-                embed=pager.current, view=pager, ephemeral=private, allowed_mentions=NO_MENTIONS, wait=True
+            await send_pages(
+                interaction, pages, ephemeral=private, timeout=timeout, live=self.bot.live_pagers
             )
 
 

@@ -148,3 +148,29 @@ def test_a_missing_index_ends_in_one_clear_line_before_logging_in(settings, tmp_
     assert done.returncode == 1
     missing = tmp_path / "no-index"
     assert done.stderr.strip() == f"treatybot: No index at {missing}. Build it first with: treatybot build"
+
+
+def test_define_and_compare_over_the_wire(live_bot: LiveBot, engine: Engine) -> None:
+    server = live_bot.server
+    typed = server.interaction(AUTOCOMPLETE, "define", USER, {"term": "traf"}, focused="term")
+    server.wait_for_requests(lambda r: r in server.callbacks(typed), 1, ANSWER_TIMEOUT)
+    (choices,) = server.callbacks(typed)
+    assert choices.body["data"]["choices"][0] == {
+        "name": "Traffic data · UNCC Art. 2(c)",
+        "value": "UNCC Art. 2(c)",
+    }
+
+    defined = server.slash("define", USER, term="UNCC Art. 2(c)")
+    (embed,) = wait_for_followup(live_bot, defined)["embeds"]
+    assert server.callbacks(defined)[0].body["type"] == DEFERRED_WITH_THINKING
+    (definition,) = [d for d in engine.defined_terms() if d.citation == "UNCC Art. 2(c)"]
+    assert displayed(embed["title"]) == "UNCC Art. 2(c) — Traffic data"
+    assert displayed(embed["description"]) == definition.text
+
+    compared = server.slash("compare", USER, article="28")
+    followup = wait_for_followup(live_bot, compared)
+    left, right = followup["embeds"][0]["fields"]
+    assert displayed(left["name"]).startswith("UNCC Art. 28 — ") and left["inline"]
+    assert displayed(right["name"]).startswith("Budapest Convention Art. 19 — ") and right["inline"]
+    labels = [c.get("label") for row in followup["components"] for c in row["components"]]
+    assert labels == ["Previous", "Next"] and followup["allowed_mentions"] == {"parse": []}
