@@ -184,3 +184,11 @@ def test_cli_define_unknown_term_exits_with_suggestions(capsys, index_dir):
     payload = json.loads(capsys.readouterr().out)
     assert status == EXIT_USAGE
     assert "Personal data" in [s["term"] for s in payload["suggestions"]]
+
+
+def test_define_accepts_the_name_a_multi_form_term_is_shown_under(engine):
+    listed = next(t for t in engine.defined_terms("uncc") if len(t.terms) > 1)
+    assert listed.term == "Freezing or seizure"
+    found = engine.define(listed.term, "uncc").definitions
+    assert [d.citation for d in found] == [listed.citation]
+    assert [d.citation for d in engine.define("seizure", "uncc").definitions] == [listed.citation]

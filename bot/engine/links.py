@@ -196,12 +196,17 @@ class Links:
         return [self._defined(d) for d in self.definitions.values() if doc in (None, d.doc)]
 
     def lookup(self, term: str, doc: str | None = None) -> tuple[DefinedTerm, ...]:
-        """The definitions of `term` (any case, singular or plural)."""
+        """The definitions of `term` (any case, singular or plural), also under the joined
+        name a term defined in several forms is shown as ("Freezing or seizure")."""
         wanted = " ".join(term.strip().strip(QUOTES).split())
         return tuple(
             self._defined(d)
             for d in self.definitions.values()
-            if doc in (None, d.doc) and any(term_pattern(t).fullmatch(wanted) for t in d.terms)
+            if doc in (None, d.doc)
+            and (
+                any(term_pattern(t).fullmatch(wanted) for t in d.terms)
+                or wanted.casefold() == " or ".join(d.terms).casefold()
+            )
         )
 
     def suggestions(self, term: str, doc: str | None = None) -> tuple[DefinedTerm, ...]:
