@@ -22,6 +22,15 @@ from bot.engine.references import Reference, default_treaty, find_references
             [Reference("budapest", 2), Reference("uncc", 7)],
         ),
         ("What is the 24/7 network?", []),
+        ("How does article 28 of the UN treaty differ from Budapest?", [Reference("uncc", 28)]),
+        ("Compare article 7 with the Budapest Convention", [Reference("uncc", 7)]),
+        (
+            "How does Budapest art 2 differ from UNCC art 7?",
+            [Reference("budapest", 2), Reference("uncc", 7)],
+        ),
+        ("What does the Budapest Convention say in article 19?", [Reference("budapest", 19)]),
+        ("What does § 6 say?", [Reference("uncc", 6)]),
+        ("Is there an article 1234?", []),
         ("article 4 (all of it)", [Reference("uncc", 4)]),
     ],
 )

@@ -10,10 +10,19 @@ BUDAPEST_NAMES = re.compile(
     r"\bbudapest\b|\bcouncil of europe\b|\bets\s*(?:no\.?\s*)?185\b|\bcoe\b", re.IGNORECASE
 )
 UNCC_NAMES = re.compile(r"\buncc\b|\bun\b|\bunited nations\b|\bhanoi\b|\bun cybercrime\b", re.IGNORECASE)
+COMPARISON_WORDS = re.compile(
+    r"\b(compar\w*|differ\w*|versus|vs\.?|counterpart|equivalent|similar\w*)\b", re.I
+)
+_NAMES = (
+    r"budapest(?:\s+convention)?|council\s+of\s+europe(?:\s+convention)?|ets\s*(?:no\.?\s*)?185|coe"
+    r"|uncc|un|united\s+nations|hanoi(?:\s+convention)?"
+)
+NAME_AFTER = re.compile(rf"\s*,?\s*(?:of|in|under|from)\s+(?:the\s+)?(?P<name>{_NAMES})\b", re.I)
+NAME_BEFORE = re.compile(rf"(?<!\w)(?P<name>{_NAMES})(?:\s+(?:convention|treaty))?(?:['’]s)?\s*$", re.I)
 _SUB = r"(?:\s*\(\s*(?:[a-z]{1,4})\s*\))"
-_ARTICLE_WORD = r"(?:articles?|arts?\.?|§)"
+_ARTICLE_WORD = r"(?<!\w)(?:articles?|arts?\.?|§)"
 SINGLE = re.compile(
-    rf"\b{_ARTICLE_WORD}\s*(?P<article>\d{{1,3}})"
+    rf"{_ARTICLE_WORD}\s*(?P<article>\d{{1,3}})(?!\d)"
     rf"(?P<para>\s*\(\s*\d{{1,2}}\s*\))?"
     rf"(?P<subs>{_SUB}{{0,2}})"
     rf"(?:,?\s*(?:paragraph|para\.?)\s*(?P<para2>\d{{1,2}})(?P<subs2>{_SUB}{{0,2}}))?",
@@ -21,15 +30,15 @@ SINGLE = re.compile(
 )
 PARAGRAPH_OF = re.compile(
     rf"\b(?:paragraph|para\.?)\s*(?P<para>\d{{1,2}})(?P<subs>{_SUB}{{0,2}})\s+of\s+"
-    rf"{_ARTICLE_WORD}\s*(?P<article>\d{{1,3}})",
+    rf"{_ARTICLE_WORD}\s*(?P<article>\d{{1,3}})(?!\d)",
     re.IGNORECASE,
 )
 RANGE = re.compile(
-    rf"\b{_ARTICLE_WORD}\s*(?P<first>\d{{1,3}})\s*(?:to|through|-|–)\s*(?P<last>\d{{1,3}})\b",
+    rf"{_ARTICLE_WORD}\s*(?P<first>\d{{1,3}})\s*(?:to|through|-|–)\s*(?P<last>\d{{1,3}})\b",
     re.IGNORECASE,
 )
 LIST = re.compile(
-    r"\b(?:articles|arts\.?)\s*(?P<items>\d{1,3}(?:\s*(?:,|and|or)\s*\d{1,3})+)\b",
+    r"(?<!\w)(?:articles|arts\.?)\s*(?P<items>\d{1,3}(?:\s*(?:,|and|or)\s*\d{1,3})+)\b",
     re.IGNORECASE,
 )
 MAX_RANGE = 20
@@ -77,14 +86,14 @@ def find_references(question: str) -> list[Reference]:
             continue
         first, last = int(match["first"]), int(match["last"])
         if first < last <= first + MAX_RANGE:
-            doc = _treaty_near(question, match.end())
+            doc = _treaty_near(question, match.start(), match.end())
             for number in range(first, last + 1):
                 found.append((match.start(), Reference(doc, number)))
             taken.append((match.start(), match.end()))
     for match in LIST.finditer(question):
         if overlaps(match):
             continue
-        doc = _treaty_near(question, match.end())
+        doc = _treaty_near(question, match.start(), match.end())
         for number in re.findall(r"\d{1,3}", match["items"]):
             found.append((match.start(), Reference(doc, int(number))))
         taken.append((match.start(), match.end()))
@@ -107,18 +116,20 @@ def _ref(question: str, match: re.Match, para: str | None, subs: str | None) -> 
         if len(label) == 1 or ROMAN.fullmatch(label)
     )
     return Reference(
-        doc=_treaty_near(question, match.end()),
+        doc=_treaty_near(question, match.start(), match.end()),
         article=int(match["article"]),
         paragraph=paragraph or None,
         subparagraphs=labels,
     )
 
 
-def _treaty_near(question: str, position: int) -> str:
-    """The treaty named right after a reference ('Article 2 of the Budapest Convention')."""
-    window = question[position : position + 40]
-    if BUDAPEST_NAMES.search(window):
-        return "budapest"
-    if UNCC_NAMES.search(window):
+def _treaty_near(question: str, start: int, end: int) -> str:
+    """The treaty a reference belongs to: one named right after it ('Article 2 of the
+    Budapest Convention') or right before it ('Budapest art. 2'); otherwise the UNCC in a
+    comparison ('compare article 7 with Budapest') and the question's treaty elsewhere."""
+    named = NAME_AFTER.match(question, end) or NAME_BEFORE.search(question[max(0, start - 40) : start])
+    if named:
+        return "budapest" if BUDAPEST_NAMES.search(named["name"]) else "uncc"
+    if COMPARISON_WORDS.search(question):
         return "uncc"
     return default_treaty(question)

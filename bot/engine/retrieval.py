@@ -6,14 +6,13 @@ exactly; fusion and filters then work on whole score arrays.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
 
 from bot.engine.query import QueryVocabulary
-from bot.engine.references import BUDAPEST_NAMES, UNCC_NAMES
+from bot.engine.references import BUDAPEST_NAMES, COMPARISON_WORDS, UNCC_NAMES
 from index_build.artifact import IndexData
 from index_build.embedding import Embedder
 from index_build.tokenize import tokenize
@@ -24,7 +23,6 @@ BM25_WEIGHT = 2.0  # glossary-expanded keywords are the stronger signal on this 
 OTHER_TREATY_WEIGHT = 0.5  # the treaty a question does not name ranks lower, not out
 OTHER_KIND_WEIGHT = 0.5  # commentary ranks lower unless the question asks what people say
 BACKGROUND_WEIGHT = 0.6  # preambles and the adopting resolution, unless the question names them
-COMPARISON_WORDS = re.compile(r"\b(compar\w*|differ\w*|versus|vs\.?|counterpart|equivalent)\b", re.I)
 
 
 class Method(StrEnum):
