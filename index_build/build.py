@@ -65,6 +65,7 @@ def build_index(
 ) -> BuildReport:
     console = console or Console(stderr=True)
     began = time.perf_counter()
+    Path(index_dir).parent.mkdir(parents=True, exist_ok=True)  # an unusable path fails before the work
     corpus = load_corpus(corpus_root)
     passages = build_passages(corpus)
     console.print(f"Read {len(corpus.source_files())} documents: {len(passages)} passages.")
@@ -147,6 +148,7 @@ def describe_documents(corpus: Corpus) -> dict:
                     "chapter": a.chapter,
                     "parts": list(a.parts),
                     "paragraphs": a.paragraph_numbers(),
+                    "subparagraphs": a.subparagraph_letters(),
                 }
                 for n, a in treaty.articles.items()
             },

@@ -48,6 +48,14 @@ class Article:
     parts: tuple[str, ...] = ()  # Section / Title headings under the chapter (Budapest)
     units: list[Unit] = field(default_factory=list)
 
+    def subparagraph_letters(self) -> dict[str, list[str]]:
+        """Lettered sub-paragraphs by paragraph number ('' for an unnumbered paragraph)."""
+        letters: dict[str, dict[str, None]] = {}
+        for unit in self.units:
+            if unit.letter:
+                letters.setdefault(unit.paragraph or "", {}).setdefault(unit.letter)
+        return {paragraph: list(found) for paragraph, found in letters.items()}
+
     def paragraph_numbers(self) -> list[str]:
         seen: dict[str, None] = {}
         for unit in self.units:
@@ -80,10 +88,10 @@ class TreatyText:
 
 
 def parse_treaty(source: TreatySource) -> TreatyText:
-    text = source.path.read_text(encoding="utf-8")
     try:
+        text = source.path.read_text(encoding="utf-8")
         _, body_start = split_front_matter(text)
-    except ValueError as exc:
+    except (OSError, ValueError) as exc:  # UnicodeDecodeError and FrontMatterError are ValueErrors
         raise CorpusError(f"{source.path}: {exc}") from exc
     treaty = TreatyText(source=source, text=text, title=source.title)
     blocks = iter_blocks(text, body_start)

@@ -119,3 +119,31 @@ def test_article_view_is_the_exact_article_text(engine, corpus):
 def test_article_errors(engine, number, paragraph, treaty, message):
     with pytest.raises(InvalidRequest, match=message):
         engine.article(number, paragraph, treaty)
+
+
+@pytest.mark.parametrize(
+    ("question", "articles"),
+    [("What do articles 2 and 7 say?", {2, 7}), ("articles 7 to 10", {7, 8, 9, 10})],
+)
+def test_every_named_article_is_shown(engine, question, articles):
+    answer = engine.ask(question)
+    assert {h.passage.article for h in answer.hits if h.referenced} == articles
+    assert not answer.notices
+
+
+def test_named_articles_that_do_not_fit_are_reported(engine):
+    answer = engine.ask("articles 7 to 10", k=2)
+    assert len(answer.hits) == 2
+    assert any("Not shown for lack of room" in n and "Article 10" in n for n in answer.notices)
+
+
+def test_a_missing_sub_paragraph_gets_a_notice(engine):
+    assert any("no sub-paragraph (z)" in n for n in engine.ask("What is article 2 (z)?").notices)
+    budapest = engine.ask("What is article 2 (h) of the Budapest Convention?")
+    assert any("no lettered sub-paragraphs" in n for n in budapest.notices)
+
+
+def test_a_comparison_brings_the_counterpart_article(engine):
+    answer = engine.ask("How does article 28 of the UN treaty differ from the Budapest Convention?")
+    cited = {(h.passage.doc, h.passage.article) for h in answer.hits if h.referenced}
+    assert ("uncc", 28) in cited and ("budapest", 19) in cited

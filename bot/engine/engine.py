@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain, zip_longest
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,7 @@ import numpy as np
 from bot.engine.answer import Answer, ArticleView, Hit
 from bot.engine.links import ComparedArticle, Comparison, Links, TermLookup
 from bot.engine.notes import DefinedTerm
-from bot.engine.references import Reference, default_treaty, find_references
+from bot.engine.references import COMPARISON_WORDS, Reference, default_treaty, find_references
 from bot.engine.retrieval import Method, Ranking, Retriever, Source
 from index_build.artifact import IndexData, load_index
 from index_build.embedding import Embedder, load_embedder
@@ -98,8 +99,10 @@ class Engine:
         question = clean_question(question)
         k = _check_k(k)
         found = self.retrieve(question, Method.HYBRID, Source(source))
-        rows = found.rows[: min(k, NEAREST_SHOWN)] if found.abstained else self._compose(found, k)
-        return self._answer(question, found, rows)
+        if found.abstained:
+            return self._answer(question, found, found.rows[: min(k, NEAREST_SHOWN)])
+        rows = self._compose(found, k)
+        return self._answer(question, found, rows, self._left_out(found, rows))
 
     def search(self, query: str, source: Source = Source.ALL, k: int = 10) -> Answer:
         """The k best passages in ranking order, without relevance cut-off."""
@@ -108,23 +111,37 @@ class Engine:
         return self._answer(query, found, found.rows[: _check_k(k)])
 
     def _compose(self, found: Retrieval, k: int) -> list[int]:
-        """Relevant passages of both kinds: commentary gets up to ANALYSIS_SLOTS of the k."""
+        """The provisions the question names first, then relevant passages of both kinds:
+        commentary gets up to ANALYSIS_SLOTS of the places left."""
+        named = [r for r in found.rows if r in found.referenced][:k]
+        room = k - len(named)
         floor = max(ABSTAIN_BELOW[Method.HYBRID], found.evidence - RELEVANCE_MARGIN)
-        relevant = [r for r in found.rows if r in found.referenced or found.dense[r] >= floor]
-        treaty = [r for r in relevant if self.passages[r].kind == "treaty"]
-        analysis = [r for r in relevant if self.passages[r].kind == "analysis"]
-        treaty = treaty[: k - min(ANALYSIS_SLOTS, len(analysis), k // 2)]
-        chosen = set(treaty + analysis[: k - len(treaty)])
+        others = [r for r in found.rows if r not in found.referenced and found.dense[r] >= floor]
+        treaty = [r for r in others if self.passages[r].kind == "treaty"]
+        analysis = [r for r in others if self.passages[r].kind == "analysis"]
+        treaty = treaty[: room - min(ANALYSIS_SLOTS, len(analysis), room // 2)]
+        chosen = set(named + treaty + analysis[: room - len(treaty)])
         return [r for r in found.rows if r in chosen]
 
-    def _answer(self, question: str, found: Retrieval, rows: list[int]) -> Answer:
+    def _left_out(self, found: Retrieval, rows: list[int]) -> tuple[str, ...]:
+        """A notice naming the articles the question names that did not fit in the answer."""
+        shown = {(self.passages[r].doc, self.passages[r].article) for r in rows}
+        missing = {(self.passages[r].doc, self.passages[r].article) for r in found.referenced} - shown
+        if not missing:
+            return ()
+        names = ", ".join(f"Article {n}" for _, n in sorted(missing, key=lambda m: m[1]))
+        return (f"Not shown for lack of room: {names}. Ask about them separately or show more passages.",)
+
+    def _answer(
+        self, question: str, found: Retrieval, rows: list[int], notices: tuple[str, ...] = ()
+    ) -> Answer:
         return Answer(
             question=question,
             abstained=found.abstained,
             hits=self.links.annotate(
                 [Hit(self.passages[r], float(found.scores[r]), r in found.referenced) for r in rows]
             ),
-            notices=found.notices,
+            notices=found.notices + notices,
             final_text_date=self.data.documents["final_text_date"],
         )
 
@@ -136,13 +153,16 @@ class Engine:
         referenced: list[int] = []
         notices: list[str] = []
         if method is Method.HYBRID and source is not Source.ANALYSIS:
-            for ref in find_references(question):
+            per_reference = []
+            for ref in self._with_counterparts(question, find_references(question)):
                 matched, notice = self._resolve(ref)
                 if notice:
                     notices.append(notice)
-                # Most relevant paragraphs of a named article first.
-                referenced.extend(sorted(matched, key=lambda r: -ranking.scores[r]))
-            referenced = list(dict.fromkeys(referenced))
+                # Most relevant paragraphs of a named provision first.
+                per_reference.append(sorted(matched, key=lambda r: -ranking.scores[r]))
+            # Round robin: the best passage of every named provision before any second one.
+            interleaved = (row for group in zip_longest(*per_reference) for row in group if row is not None)
+            referenced = list(dict.fromkeys(interleaved))
             named = set(referenced)
             rows = referenced + [r for r in rows if r not in named]
         evidence = _evidence(ranking, method)
@@ -244,6 +264,18 @@ class Engine:
             raise InvalidRequest(f"Unknown treaty '{treaty}'. Choose one of: {names}.")
         return doc
 
+    def _with_counterparts(self, question: str, refs: list[Reference]) -> list[Reference]:
+        """In a comparison, a named article brings its counterpart in the other treaty."""
+        if not COMPARISON_WORDS.search(question):
+            return refs
+        extra = [
+            Reference(c.doc, c.article)
+            for ref in refs
+            for c in self.links.counterparts(ref.doc, ref.article)
+            if not any(r.doc == c.doc for r in refs)
+        ]
+        return refs + extra
+
     def _resolve(self, ref: Reference) -> tuple[list[int], str | None]:
         """Passage rows for a provision the question names, or a notice why there are none."""
         doc = self.data.documents["treaties"].get(ref.doc)
@@ -260,8 +292,12 @@ class Engine:
                 return rows, notice
             rows = [r for r in rows if self.passages[r].paragraph == ref.paragraph]
         if ref.subparagraphs:
-            narrowed = [r for r in rows if _covers(self.passages[r], ref.subparagraphs[0])]
-            rows = narrowed or rows
+            letter = ref.subparagraphs[0]
+            letters = info.get("subparagraphs", {})
+            held = letters.get(ref.paragraph, []) if ref.paragraph else list(chain(*letters.values()))
+            if letter not in held:
+                return rows, _no_subparagraph(doc["name"], ref, held)
+            rows = [r for r in rows if _covers(self.passages[r], letter)]
         return rows, None
 
     # --- about --------------------------------------------------------------------------------
@@ -306,6 +342,16 @@ def _covers(passage: Passage, letter: str) -> bool:
         return True  # an unsplit paragraph holds all its sub-paragraphs
     first, _, last = sub.partition("-")
     return first <= letter <= (last or first)
+
+
+def _no_subparagraph(name: str, ref: Reference, letters: list[str]) -> str:
+    place = f"Article {ref.article}" + (f", paragraph {ref.paragraph}," if ref.paragraph else "")
+    if not letters:
+        return f"{place} of the {name} has no lettered sub-paragraphs."
+    return (
+        f"{place} of the {name} has no sub-paragraph ({ref.subparagraphs[0]}) "
+        f"(it has ({letters[0]}) to ({letters[-1]}))."
+    )
 
 
 def _no_paragraph(name: str, article: int, paragraph: str, paragraphs: tuple[str, ...] | list[str]) -> str:
