@@ -5,6 +5,7 @@ import pytest
 
 from index_build.artifact import load_index, read_manifest
 from index_build.build import build_index, check_index
+from index_build.sources import CorpusError
 
 
 def test_manifest_describes_the_build(index_dir, settings, corpus):
@@ -77,3 +78,12 @@ def test_failed_build_leaves_the_previous_index_loadable(
     assert read_manifest(index) == before
     assert len(load_index(index).passages) == before["passages"]
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".index")] == []
+
+
+def test_a_cross_reference_to_a_missing_article_fails_the_build(corpus_copy, tmp_path, warm_cache, settings):
+    uncc = corpus_copy / "treaty" / "uncc.md"
+    text = uncc.read_text(encoding="utf-8")
+    marker = "the access to the whole or any part of an information and communications technology system"
+    uncc.write_text(text.replace(marker, marker + " subject to article 99 of this Convention", 1), "utf-8")
+    with pytest.raises(CorpusError, match=r"article 99 of this Convention' -> Art\. 99"):
+        build_index(corpus_copy, tmp_path / "index", settings.model, warm_cache)
