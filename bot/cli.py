@@ -63,6 +63,11 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(args, str(exc), EXIT_USAGE)
     except (ConfigError, CorpusError, IndexUnavailable, ModelError, QuestionFileError) as exc:
         return _fail(args, str(exc), EXIT_FAILURE)
+    except OSError as exc:  # an unwritable --output, an index path inside a file, ...
+        where = f": {exc.filename}" if exc.filename else ""
+        return _fail(args, f"{exc.strerror or exc}{where}", EXIT_FAILURE)
+    except UnicodeDecodeError as exc:
+        return _fail(args, f"A file is not UTF-8 text ({exc.reason} at byte {exc.start}).", EXIT_FAILURE)
     except KeyboardInterrupt:
         return _fail(args, "Interrupted.", 130)
 

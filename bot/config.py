@@ -83,7 +83,7 @@ def _config_file(explicit: Path | str | None) -> Path | None:
 def _read_config(path: Path) -> dict:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ConfigError(f"Cannot read config file {path}: {exc}") from exc
     if not isinstance(data, dict):
         raise ConfigError(f"Config file {path} must be a YAML mapping (key: value lines)")

@@ -17,8 +17,10 @@ def load_glossary(path: Path = GLOSSARY_PATH) -> dict:
         return {"commentary": [], "background": [], "aliases": []}
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise CorpusError(f"{path}: not valid YAML: {exc}") from exc
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise CorpusError(f"{path}: cannot be read: {exc}") from exc
+    if not isinstance(data, dict):
+        raise CorpusError(f"{path}: expected a mapping with 'aliases', 'commentary' and 'background'")
     commentary = data.get("commentary", [])
     background = data.get("background", [])
     aliases = data.get("aliases", [])
@@ -34,7 +36,10 @@ def load_glossary(path: Path = GLOSSARY_PATH) -> dict:
     return {
         "commentary": [str(c) for c in commentary],
         "background": [str(b) for b in background],
-        "aliases": [{"treaty": e["treaty"], "everyday": [str(w) for w in e["everyday"]]} for e in aliases],
+        "aliases": [
+            {"treaty": [str(t) for t in e["treaty"]], "everyday": [str(w) for w in e["everyday"]]}
+            for e in aliases
+        ],
     }
 
 

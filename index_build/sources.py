@@ -128,8 +128,11 @@ def _read_manifest(path: Path) -> dict:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise CorpusError(f"Corpus manifest not found: {path}") from exc
-    except yaml.YAMLError as exc:
+        raise CorpusError(
+            f"Corpus manifest not found: {path}\n"
+            "treatybot runs from its checkout (install it with pip install -e ., as make does)."
+        ) from exc
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise CorpusError(f"{path}: not valid YAML: {exc}") from exc
     if not isinstance(data, dict) or not isinstance(data.get("treaties"), list):
         raise CorpusError(f"{path}: expected a mapping with a 'treaties' list")
@@ -142,6 +145,12 @@ def _treaty_source(root: Path, entry: object, manifest_path: Path) -> TreatySour
     missing = [name for name in REQUIRED_TREATY_FIELDS if not entry.get(name)]
     if missing:
         raise CorpusError(f"{manifest_path}: treaty entry {entry} lacks {', '.join(missing)}")
+    try:
+        articles = int(entry.get("articles", 0))
+    except (TypeError, ValueError):
+        raise CorpusError(
+            f"{manifest_path}: treaty '{entry['id']}': 'articles' must be a whole number"
+        ) from None
     path = (root / str(entry["path"])).resolve()
     if not path.is_file():
         raise CorpusError(
@@ -154,7 +163,7 @@ def _treaty_source(root: Path, entry: object, manifest_path: Path) -> TreatySour
         title=" ".join(str(entry["title"]).split()),
         url=str(entry["url"]),
         path=path,
-        articles=int(entry.get("articles", 0)),
+        articles=articles,
     )
 
 

@@ -139,3 +139,24 @@ def test_console_entry_point_never_shows_a_traceback(index_dir):
     )
     assert result.returncode == EXIT_USAGE
     assert "Traceback" not in result.stderr and "no Article 0" in result.stderr
+
+
+def test_unreadable_files_and_bad_paths_are_one_line(capsys, index_dir, tmp_path):
+    latin1 = tmp_path / "latin1.yaml"
+    latin1.write_bytes("questions:\n  - question: caf\xe9\n".encode("latin-1"))
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    cases = [
+        (["--index", str(index_dir), "eval", str(tmp_path)], "question file"),
+        (["--index", str(index_dir), "eval", str(latin1)], "question file"),
+        (
+            ["--config", str(latin1), "--index", str(index_dir), "ask", "What is illegal access?"],
+            "config file",
+        ),
+        (["--index", str(blocker / "index"), "build"], str(blocker)),
+    ]
+    for args, message in cases:
+        status, _, err = run(capsys, *args)
+        assert status == EXIT_FAILURE, args
+        assert message in err and "Traceback" not in err, err
+        assert err.count("\n") == 1, err

@@ -86,3 +86,9 @@ def test_glossary_file_is_valid_and_checked(tmp_path):
     bad.write_text("aliases:\n  - treaty: [illegal access]\n", encoding="utf-8")
     with pytest.raises(CorpusError, match="alias #1"):
         load_glossary(bad)
+    bad.write_text("- just a list\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match="expected a mapping"):
+        load_glossary(bad)
+    numbers = tmp_path / "numbers.yaml"
+    numbers.write_text("aliases:\n  - treaty: [24]\n    everyday: [7]\n", encoding="utf-8")
+    assert load_glossary(numbers)["aliases"] == [{"treaty": ["24"], "everyday": ["7"]}]

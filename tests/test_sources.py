@@ -1,5 +1,7 @@
 """Corpus discovery and the messages for a missing or malformed corpus."""
 
+from pathlib import Path
+
 import pytest
 
 from index_build.passages import build_passages
@@ -53,3 +55,11 @@ def test_wrong_article_count_fails_loudly(corpus_copy):
     uncc.write_text(uncc.read_text(encoding="utf-8").replace("### Article 41. 24/7 network", "24/7 network"))
     with pytest.raises(CorpusError, match="missing \\[41\\]"):
         build_passages(load_corpus(corpus_copy))
+
+
+def test_a_malformed_manifest_value_is_named(corpus_copy, tmp_path):
+    manifest = tmp_path / "sources.yaml"
+    text = (Path(__file__).resolve().parents[1] / "corpus" / "sources.yaml").read_text(encoding="utf-8")
+    manifest.write_text(text.replace("articles: 68", "articles: many"), encoding="utf-8")
+    with pytest.raises(CorpusError, match="'articles' must be a whole number"):
+        load_corpus(corpus_copy, manifest)

@@ -76,6 +76,8 @@ def load_questions(path: Path) -> list[Question]:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise QuestionFileError(f"Question file not found: {path}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QuestionFileError(f"Cannot read the question file {path}: {exc}") from exc
     except yaml.YAMLError as exc:
         raise QuestionFileError(f"{path} is not valid YAML: {exc}") from exc
     entries = data.get("questions") if isinstance(data, dict) else None
