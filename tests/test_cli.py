@@ -122,12 +122,20 @@ def test_eval_json_shape(capsys, index_dir):
         assert all(0.0 <= metrics[k] <= 1.0 for k in EVAL_KEYS - {"n"})
 
 
-def test_eval_table_lists_misses(capsys, index_dir):
-    status, out, _ = run(capsys, "--index", str(index_dir), "eval", str(DEV_QUESTIONS))
+def test_eval_table_lists_misses(capsys, index_dir, tmp_path):
+    questions = tmp_path / "questions.yaml"
+    questions.write_text(
+        "questions:\n"
+        "  - {id: x1, question: 'What is the recipe for chocolate chip cookies?', expect: [uncc:7]}\n"
+        "  - {id: x2, question: 'What is a production order?', expect: [uncc:27]}\n",
+        encoding="utf-8",
+    )
+    status, out, _ = run(capsys, "--index", str(index_dir), "eval", str(questions))
     assert status == EXIT_OK
     for name in ("hybrid", "bm25", "dense", "recall@5", "mrr@10"):
         assert name in out
-    assert "missed" in out
+    assert "hybrid: 1 missed" in out and "x1 What is the recipe" in out and "refused" in out
+    assert "x2 What is a production order" not in out
 
 
 def test_console_entry_point_never_shows_a_traceback(index_dir):
@@ -160,3 +168,10 @@ def test_unreadable_files_and_bad_paths_are_one_line(capsys, index_dir, tmp_path
         assert status == EXIT_FAILURE, args
         assert message in err and "Traceback" not in err, err
         assert err.count("\n") == 1, err
+
+
+def test_eval_keeps_the_required_keys_with_another_depth(capsys, index_dir):
+    status, out, _ = run(capsys, "--index", str(index_dir), "eval", str(DEV_QUESTIONS), "--json", "--k", "20")
+    hybrid = json.loads(out)["hybrid"]
+    assert status == EXIT_OK and set(hybrid) == EVAL_KEYS | {"mrr@20"}
+    assert hybrid["mrr@20"] >= hybrid["mrr@10"]

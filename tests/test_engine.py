@@ -74,7 +74,7 @@ def test_source_filter(engine):
     answer = engine.ask("What does EFF say about security research?", Source.ANALYSIS)
     assert answer.hits and all(h.passage.kind == "analysis" for h in answer.hits)
     treaty_only = engine.ask("What does EFF say about security research?", Source.TREATY)
-    assert all(h.passage.kind == "treaty" for h in treaty_only.hits)
+    assert treaty_only.hits and all(h.passage.kind == "treaty" for h in treaty_only.hits)
 
 
 def test_questions_naming_no_treaty_prefer_the_uncc(engine):

@@ -148,11 +148,13 @@ class Engine:
     def retrieve(
         self, question: str, method: Method = Method.HYBRID, source: Source = Source.ALL
     ) -> Retrieval:
+        """Passage rows best first: the provisions the question names, then the ranking of
+        `method` (every method shares the references, glossary expansion and priors)."""
         ranking = self.retriever.rank(question, method, source)
         rows = [int(r) for r in ranking.order]
         referenced: list[int] = []
         notices: list[str] = []
-        if method is Method.HYBRID and source is not Source.ANALYSIS:
+        if source is not Source.ANALYSIS:
             per_reference = []
             for ref in self._with_counterparts(question, find_references(question)):
                 matched, notice = self._resolve(ref)

@@ -56,7 +56,10 @@ class MethodReport:
             result[f"recall@{k}"] = _share(
                 answerable, lambda o, k=k: o.first_hit is not None and o.first_hit <= k
             )
-        result[f"mrr@{self.depth}"] = _mean([1 / o.first_hit if o.first_hit else 0.0 for o in answerable])
+        for depth in dict.fromkeys((MRR_CUTOFF, self.depth)):  # mrr@10 always, mrr@k if asked
+            result[f"mrr@{depth}"] = _mean(
+                [1 / o.first_hit if o.first_hit and o.first_hit <= depth else 0.0 for o in answerable]
+            )
         result["refused_out_of_scope"] = _share(unanswerable, lambda o: o.refused)
         result["refused_in_scope"] = _share(answerable, lambda o: o.refused)
         return result
@@ -124,7 +127,7 @@ def evaluate(
         report = MethodReport(method, depth)
         for question in questions:
             found = engine.retrieve(question.text, method)
-            ranked = [engine.passages[r] for r in found.rows[:depth]]
+            ranked = [engine.passages[r] for r in found.rows[: max(depth, MRR_CUTOFF)]]
             first_hit = next((rank for rank, p in enumerate(ranked, 1) if is_hit(p, question.expect)), None)
             report.outcomes.append(
                 Outcome(
