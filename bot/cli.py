@@ -165,7 +165,16 @@ def cmd_article(args: argparse.Namespace, settings: Settings) -> int:
     match = ARTICLE_ARGUMENT.match(args.number)
     if not match:
         raise UserError(f"'{args.number}' is not an article number (try 28 or 28(3)).", EXIT_USAGE)
-    paragraph = args.paragraph or match.group(2)
+    paragraph = match.group(2)
+    if args.paragraph is not None:
+        given = args.paragraph.strip()
+        if not given or (paragraph and given != paragraph):
+            raise UserError(
+                f"--paragraph {args.paragraph!r} does not fit '{args.number}': give the paragraph "
+                "once, as 28(3) or as --paragraph 3.",
+                EXIT_USAGE,
+            )
+        paragraph = given
     engine = open_engine(settings)
     view = engine.article(int(match.group(1)), paragraph, args.treaty.lower())
     _emit(args, view.to_dict(), lambda: out.print(render_article(view)))
@@ -189,8 +198,11 @@ def cmd_define(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_compare(args: argparse.Namespace, settings: Settings) -> int:
     match = ARTICLE_ARGUMENT.match(args.number)
-    if not match:
-        raise UserError(f"'{args.number}' is not an article number (try 28).", EXIT_USAGE)
+    if not match or match.group(2):
+        raise UserError(
+            f"'{args.number}' is not an article number (try 28: compare works on whole articles).",
+            EXIT_USAGE,
+        )
     engine = open_engine(settings)
     comparison = engine.compare(int(match.group(1)), args.treaty)
     _emit(args, comparison.to_dict(), lambda: out.print(render_comparison(comparison)))

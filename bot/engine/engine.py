@@ -18,6 +18,7 @@ from index_build.embedding import Embedder, load_embedder
 from index_build.passages import Passage
 
 MAX_QUESTION_CHARS = 500
+MAX_TERM_CHARS = 100  # the longest defined term is well under this
 DEFAULT_K = 5
 MAX_K = 25
 # Abstain when the best passage's evidence is below these: the cosine similarity of the
@@ -244,6 +245,10 @@ class Engine:
         query = " ".join((term or "").split())
         if not query:
             raise InvalidRequest("Please give a term to define, e.g. traffic data.")
+        if len(query) > MAX_TERM_CHARS:
+            raise InvalidRequest(
+                f"A defined term is at most {MAX_TERM_CHARS} characters; that one is {len(query)}."
+            )
         found = self.links.lookup(query, treaty)
         if found:
             return TermLookup(query, found)

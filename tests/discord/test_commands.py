@@ -603,6 +603,7 @@ async def test_an_article_without_counterpart_says_so_and_shows_its_text(world: 
         ({"article": "69"}, "The UNCC has 68 articles (1 to 68); there is no Article 69."),
         ({"article": "49", "treaty": "budapest"}, "has 48 articles (1 to 48); there is no Article 49."),
         ({"article": "zzz"}, "is not an article number or title"),
+        ({"article": "28(3)"}, "/compare works on whole articles: try 28"),
     ],
 )
 async def test_compare_input_errors_get_a_clear_private_message(world: World, options, expected) -> None:

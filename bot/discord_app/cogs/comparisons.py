@@ -14,6 +14,7 @@ from bot.discord_app.client import TreatyBot
 from bot.discord_app.errors import request_allowed
 from bot.discord_app.logs import RequestLog
 from bot.discord_app.respond import send_pages
+from bot.engine.engine import InvalidRequest
 
 
 class Comparisons(commands.Cog):
@@ -41,7 +42,9 @@ class Comparisons(commands.Cog):
             engine = self.bot.host.engine
             # Dictionary lookups, no embedding: done here, so that a bad number is refused
             # privately before deferring (as /article does). Whole articles are compared.
-            number, _paragraph = parse_article(article, engine.article_titles(treaty))
+            number, paragraph = parse_article(article, engine.article_titles(treaty))
+            if paragraph:
+                raise InvalidRequest(f"/compare works on whole articles: try {number} instead of {article}.")
             engine.article(number, treaty=treaty)  # the engine's message for a number out of range
             private = not self.bot.config.is_public(public)
             await interaction.response.defer(ephemeral=private, thinking=True)
