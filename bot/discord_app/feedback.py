@@ -98,6 +98,11 @@ class AnswerLedger:
             voters.add(user_id)
             return True
 
+    def forget_vote(self, key: str, user_id: int) -> None:
+        """Undo `first_vote` when the vote could not be stored, so the user can try again."""
+        with self._lock:
+            self._voters.get(key, set()).discard(user_id)
+
 
 class FeedbackStore:
     def __init__(self, path: Path) -> None:

@@ -66,7 +66,11 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button], template=VOTE_TEMPLA
                     request.outcome = "repeat"
                     text = ALREADY_VOTED
                 else:
-                    await asyncio.to_thread(bot.feedback.record, answer, self.vote)
+                    try:
+                        await asyncio.to_thread(bot.feedback.record, answer, self.vote)
+                    except BaseException:
+                        bot.ledger.forget_vote(self.key, interaction.user.id)
+                        raise
                     text = THANKS
             except Exception as exc:  # a button must never fail silently
                 request.outcome = outcome_of(exc)

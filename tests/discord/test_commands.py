@@ -14,7 +14,7 @@ import simcord
 from bot.discord_app import errors, render, views
 from bot.discord_app.client import TreatyBot
 from bot.discord_app.cogs import terms as terms_cog
-from bot.discord_app.feedback import FeedbackStore
+from bot.discord_app.feedback import FeedbackError, FeedbackStore
 from bot.discord_app.settings import Cooldown, Visibility
 from bot.discord_app.text import displayed
 from bot.engine.engine import MAX_QUESTION_CHARS
@@ -350,6 +350,25 @@ async def test_votes_are_stored_with_question_and_passages_but_no_user(world: Wo
         assert len(vote.passage_ids) == len(shown) and vote.passage_ids[0].startswith("uncc:art41")
         stored = repr(vote)
         assert str(world.alice.id) not in stored and "alice" not in stored and str(world.bob.id) not in stored
+
+
+async def test_a_vote_that_could_not_be_stored_can_be_given_again(world: World, monkeypatch) -> None:
+    result = await world.alice.slash(world.channel, "ask", question=NETWORK_QUESTION)
+    last = messages_of(result)[-1]
+    up = custom_ids(last)[0]
+    store = world.bot.feedback
+    record = store.record
+
+    def full_disk(*args, **kwargs):
+        raise FeedbackError("disk full")
+
+    monkeypatch.setattr(store, "record", full_disk)
+    failed = await world.alice.click(last.message, custom_id=up)
+    assert failed.ephemeral and displayed(failed.response.content) != views.THANKS
+    monkeypatch.setattr(store, "record", record)
+    retried = await world.alice.click(last.message, custom_id=up)
+    assert displayed(retried.response.content) == views.THANKS
+    world.env.errors.clear()
 
 
 async def test_vote_buttons_still_answer_after_a_restart(world: World, host, discord_config) -> None:
