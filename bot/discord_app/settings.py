@@ -6,6 +6,7 @@ read from the config itself: it comes from DISCORD_TOKEN or from the file `token
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -152,7 +153,7 @@ def _bool(value: Any, _base: Path) -> bool:
 
 def _number(minimum: float, maximum: float | None = None) -> Callable[[Any, Path], float]:
     def parse(value: Any, _base: Path) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             raise ValueError(f"expected a number, got '{value}'")
         if value < minimum or (maximum is not None and value > maximum):
             upper = f" and at most {maximum:g}" if maximum is not None else ""

@@ -87,6 +87,8 @@ def test_every_setting_is_read(tmp_path: Path) -> None:
         ({"cooldown": 5}, "expected 'rate'"),
         ({"page_timeout_seconds": 3600}, "at most 840"),
         ({"workers": 0}, "must be at least 1"),
+        ({"reload_check_seconds": float("inf")}, "expected a number, got 'inf'"),
+        ({"page_timeout_seconds": float("nan")}, "expected a number, got 'nan'"),
         ({"sync_commands": "yes"}, "expected true or false"),
         ({"log_level": "loud"}, "expected one of DEBUG, INFO, WARNING, ERROR"),
         ("not a mapping", "must be a mapping"),

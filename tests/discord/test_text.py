@@ -7,6 +7,7 @@ import re
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from bot.discord_app.cogs.mentions import strip_mention
 from bot.discord_app.text import (
     CONTINUED,
     CONTINUES,
@@ -99,3 +100,10 @@ def test_fit_text_never_exceeds_the_limit(text: str, limit: int) -> None:
     assert len(fitted) <= limit
     if len(text.strip()) <= limit:
         assert fitted == text.strip()
+
+
+def test_strip_mention_removes_the_bot_and_its_role_only() -> None:
+    assert strip_mention("<@42> What is illegal access?", 42) == "What is illegal access?"
+    assert strip_mention("<@!42>   hi <@7>", 42) == "hi <@7>"
+    assert strip_mention("<@&9> What is a production order?", 42, role_id=9) == "What is a production order?"
+    assert strip_mention("<@&8> still here", 42, role_id=9) == "<@&8> still here"

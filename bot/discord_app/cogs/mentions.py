@@ -23,9 +23,11 @@ THREAD_ARCHIVE_MINUTES = 1440  # a day without messages
 USER_MESSAGE_TYPES = (discord.MessageType.default, discord.MessageType.reply)
 
 
-def strip_mention(content: str, user_id: int) -> str:
-    """The message without mentions of the bot (`<@id>` or `<@!id>`)."""
-    return re.sub(rf"<@!?{user_id}>", " ", content).strip()
+def strip_mention(content: str, user_id: int, role_id: int | None = None) -> str:
+    """The message without mentions of the bot (`<@id>`, `<@!id>`, or `<@&id>` of its own
+    integration role, which Discord's mention picker offers beside the bot)."""
+    role = rf"|<@&{role_id}>" if role_id else ""
+    return re.sub(rf"<@!?{user_id}>{role}", " ", content).strip()
 
 
 class Mentions(commands.Cog):
@@ -39,12 +41,15 @@ class Mentions(commands.Cog):
             return  # bots (this one too) and system messages (pins, members added) are not questions
         channel = message.channel
         in_own_thread = isinstance(channel, discord.Thread) and channel.owner_id == me.id
-        mentioned = any(user.id == me.id for user in message.mentions)
+        own_role = message.guild.self_role if message.guild else None
+        mentioned = any(user.id == me.id for user in message.mentions) or (
+            own_role is not None and own_role in message.role_mentions
+        )
         if not (mentioned or in_own_thread):
             return
         if not self.bot.config.channel_allowed(channel.id, getattr(channel, "parent_id", None)):
             return
-        question = strip_mention(message.content, me.id)
+        question = strip_mention(message.content, me.id, own_role.id if own_role else None)
         if not question and not mentioned:
             return  # an image or sticker in the thread: nothing to answer
         async with RequestLog("mention", message.guild.id if message.guild else None, question) as request:
