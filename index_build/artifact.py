@@ -129,7 +129,11 @@ def load_index(path: Path) -> IndexData:
         dense = faiss.read_index(str(path / DENSE))
         bm25 = bm25s.BM25.load(str(path / BM25_DIR))
     except (OSError, ValueError, TypeError, RuntimeError) as exc:
+        if read_manifest(path) != manifest:
+            raise IndexUnavailable(f"The index at {path} was replaced while being read; try again.") from exc
         raise IndexUnavailable(f"The index at {path} is damaged ({exc}). Rebuild: treatybot build") from exc
+    if read_manifest(path) != manifest:  # a rebuild swapped in between: files may be mixed
+        raise IndexUnavailable(f"The index at {path} was replaced while being read; try again.")
     if dense.ntotal != len(passages):
         raise IndexUnavailable(f"The index at {path} is inconsistent. Rebuild: treatybot build")
     return IndexData(path, manifest, passages, documents, links, dense, bm25)

@@ -3,6 +3,7 @@
 import bm25s
 import pytest
 
+from index_build import artifact
 from index_build.artifact import load_index, read_manifest
 from index_build.build import build_index, check_index
 from index_build.sources import CorpusError
@@ -87,3 +88,17 @@ def test_a_cross_reference_to_a_missing_article_fails_the_build(corpus_copy, tmp
     uncc.write_text(text.replace(marker, marker + " subject to article 99 of this Convention", 1), "utf-8")
     with pytest.raises(CorpusError, match=r"article 99 of this Convention' -> Art\. 99"):
         build_index(corpus_copy, tmp_path / "index", settings.model, warm_cache)
+
+
+def test_a_reader_that_catches_a_rebuild_half_way_is_told_to_try_again(index_dir, monkeypatch):
+    real = artifact.read_manifest
+    calls = []
+
+    def manifest_changes_after_the_first_read(path):
+        calls.append(path)
+        manifest = real(path)
+        return manifest if len(calls) == 1 else {**manifest, "built_at": "a later build"}
+
+    monkeypatch.setattr(artifact, "read_manifest", manifest_changes_after_the_first_read)
+    with pytest.raises(artifact.IndexUnavailable, match="replaced while being read"):
+        artifact.load_index(index_dir)
