@@ -12,6 +12,7 @@ from pathlib import Path
 from rich.console import Console
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.discord_app.feedback import EXPORT_FORMATS
 from bot.engine.engine import DEFAULT_K, Engine, InvalidRequest, UnknownTerm
 from bot.engine.evaluate import MRR_CUTOFF, QuestionFileError, evaluate, load_questions
 from bot.engine.retrieval import Source
@@ -28,7 +29,6 @@ from index_build.embedding import ModelError
 from index_build.sources import CorpusError
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
-FEEDBACK_FORMATS = ("table", "csv", "json")
 TREATIES = ("uncc", "budapest")  # treaties with articles, for define and compare
 ARTICLE_ARGUMENT = re.compile(r"^\s*(?:art(?:icle)?\.?\s*)?(\d{1,3})\s*(?:\(\s*(\d{1,3})\s*\))?\s*$", re.I)
 
@@ -113,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     article = command("article", cmd_article, "print the exact text of an article")
     article.add_argument("number", help="article number, e.g. 28 or 28(3)")
     article.add_argument("--paragraph", help="only this paragraph")
-    article.add_argument("--treaty", default="uncc", help="uncc (default) or budapest")
+    article.add_argument("--treaty", choices=TREATIES, default="uncc", help="default: uncc")
     article.add_argument("--json", action="store_true", help="print one JSON object")
 
     define = command("define", cmd_define, "quote a treaty's definition of a term")
@@ -138,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--check", action="store_true", help="only check the config and that a token is set")
 
     feedback = command("feedback", cmd_feedback, "print or export the votes given to answers in Discord")
-    feedback.add_argument("--format", choices=FEEDBACK_FORMATS, default="table", help="default: table")
+    feedback.add_argument("--format", choices=EXPORT_FORMATS, default="table", help="default: table")
     feedback.add_argument("--output", help="write to this file instead of printing")
     feedback.add_argument("--db", help="feedback SQLite file (default: discord.feedback_db in the config)")
     return parser

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
-from index_build.passages import Passage
+from index_build.passages import Passage, slug
 from index_build.treaty import NUMBERED, Article, TreatyText, Unit
 
 LABEL_PREFIX = re.compile(r"^(?:\d{1,3}\.\s+)?(?:\(?[a-z]{1,4}\)\s+)?")
@@ -78,7 +78,7 @@ def _definition(
     letter = unit.letter if not NUMBERED.match(unit.text) or unit.letter else None
     cite += f"({letter})" if letter else ""
     return Definition(
-        id=f"{source.id}:{_slug(terms[0])}",
+        id=f"{source.id}:{slug(terms[0])}",
         doc=source.id,
         terms=terms,
         article=article.number,
@@ -104,10 +104,6 @@ def _last_unit(units: list[Unit], index: int) -> Unit:
             break
         last = unit
     return last
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 # --- terms in passages ------------------------------------------------------------------------

@@ -91,7 +91,7 @@ def treaty_passages(treaty: TreatyText, corpus: Corpus) -> Iterator[Passage]:
             label = f"para. {paragraph}" if paragraph else note.title
             yield make.passage(
                 units,
-                pid=f"{source.id}:annex:{paragraph or _slug(note.title)}",
+                pid=f"{source.id}:annex:{paragraph or slug(note.title)}",
                 section="annex",
                 paragraph=paragraph,
                 citation=f"{source.name} Annex, {label} ({note.title})",
@@ -252,7 +252,8 @@ def _span_text(text: str, units: list[Unit]) -> str:
     return text[units[0].block.start : units[-1].block.end]
 
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
+    """'Interpretative note on article 2' -> 'interpretative-note-on-article-2' (for ids)."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 

@@ -75,7 +75,6 @@ def test_search_and_article(capsys, index_dir):
         (["article", "28", "--paragraph", ""], EXIT_USAGE, "give the paragraph once"),
         (["compare", "28(3)"], EXIT_USAGE, "whole articles"),
         (["define", "x" * 101], EXIT_USAGE, "at most 100 characters"),
-        (["article", "3", "--treaty", "geneva"], EXIT_USAGE, "Unknown treaty"),
         (["eval", "/nonexistent.yaml"], EXIT_FAILURE, "not found"),
     ],
 )
@@ -84,6 +83,14 @@ def test_errors_are_one_clear_line(capsys, index_dir, args, status, message):
     assert got == status
     assert message in err and "Traceback" not in err
     assert err.count("\n") == 1
+
+
+def test_a_bad_choice_is_a_usage_error(capsys, index_dir):
+    with pytest.raises(SystemExit) as exited:
+        main(["--index", str(index_dir), "article", "3", "--treaty", "geneva"])
+    err = capsys.readouterr().err
+    assert exited.value.code == EXIT_USAGE
+    assert "invalid choice: 'geneva'" in err and "Traceback" not in err
 
 
 def test_errors_with_json_are_json(capsys, index_dir):

@@ -157,8 +157,6 @@ def export(records: Sequence[VoteRecord], fmt: str) -> str:
         writer.writerow(columns)
         writer.writerows(rows)
         return out.getvalue()
-    if fmt != "table":
-        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
     up = sum(1 for r in records if r.vote > 0)
     lines = [f"{len(records)} votes: {up} 👍, {len(records) - up} 👎"]
     for r in records:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.engine.notes import ArticleLink, Counterpart, DefinedTerm, SeeAlso
 from index_build.passages import Passage
@@ -86,7 +86,6 @@ class ArticleView:
     paragraphs: tuple[str, ...]  # every paragraph number of the article
     passages: tuple[Passage, ...]
     link: str
-    notices: tuple[str, ...] = field(default=())
     refers_to: tuple[ArticleLink, ...] = ()  # other articles this one cites
     referred_by: tuple[ArticleLink, ...] = ()  # articles and annex notes that cite this one
     counterparts: tuple[Counterpart, ...] = ()  # the other treaty's corresponding article(s)
@@ -101,7 +100,7 @@ class ArticleView:
             "question": f"{self.doc_name} Article {self.number}"
             + (f", paragraph {self.paragraph}" if self.paragraph else ""),
             "abstained": False,
-            "notices": list(self.notices),
+            "notices": [],  # same shape as an answer's JSON
             "document": self.doc,
             "article": self.number,
             "title": self.title,

@@ -11,7 +11,7 @@ import numpy as np
 from bot.engine.answer import Answer, ArticleView, Hit
 from bot.engine.links import ComparedArticle, Comparison, Links, TermLookup
 from bot.engine.notes import DefinedTerm
-from bot.engine.references import COMPARISON_WORDS, Reference, default_treaty, find_references
+from bot.engine.references import COMPARISON_WORDS, Reference, find_references
 from bot.engine.retrieval import Method, Ranking, Retriever, Source
 from index_build.artifact import IndexData, load_index
 from index_build.embedding import Embedder, load_embedder
@@ -185,9 +185,6 @@ class Engine:
     def treaty_ids(self) -> list[str]:
         return [t for t, doc in self.data.documents["treaties"].items() if doc["articles"]]
 
-    def article_count(self, treaty: str) -> int:
-        return len(self._treaty(treaty)["articles"])
-
     def article_titles(self, treaty: str = "uncc") -> list[tuple[int, str]]:
         articles = self._treaty(treaty)["articles"]
         return sorted((int(n), a["title"]) for n, a in articles.items())
@@ -329,9 +326,6 @@ class Engine:
             "model": manifest["model"]["name"],
             "index": str(self.data.path),
         }
-
-    def default_treaty(self, question: str) -> str:
-        return default_treaty(question)
 
 
 def _evidence(ranking: Ranking, method: Method) -> float:

@@ -79,12 +79,14 @@ class Retriever:
         """Rank passages for `query`. Every method searches with the question plus the treaty
         terms for its everyday expressions and applies the same priors."""
         expanded = self.vocabulary.expand(query)
-        dense = self.dense_scores(expanded)
-        if method is Method.DENSE:
-            scores = dense.copy()
-        elif method is Method.BM25:
+        if method is Method.BM25:  # no embedding needed
+            dense = np.zeros(len(self.data.passages), dtype=np.float32)
             scores = self.bm25_scores(expanded)
+        elif method is Method.DENSE:
+            dense = self.dense_scores(expanded)
+            scores = dense.copy()
         else:
+            dense = self.dense_scores(expanded)
             scores = self._fuse(dense, self.bm25_scores(expanded))
         scores *= self.priors(query)
         allowed = np.ones(len(scores), dtype=bool) if source is Source.ALL else self.kinds == source
