@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from index_build.crossrefs import Target
 
 BUDAPEST_NAMES = re.compile(
     r"\bbudapest\b|\bcouncil of europe\b|\bets\s*(?:no\.?\s*)?185\b|\bcoe\b", re.IGNORECASE
@@ -45,19 +46,8 @@ MAX_RANGE = 20
 ROMAN = re.compile(r"x{0,3}(?:ix|iv|v?i{0,3})")
 
 
-@dataclass(frozen=True)
-class Reference:
-    doc: str
-    article: int
-    paragraph: str | None = None
-    subparagraphs: tuple[str, ...] = ()  # ("a",) or ("a", "ii")
-
-    @property
-    def label(self) -> str:
-        text = f"Article {self.article}"
-        if self.paragraph:
-            text += f"({self.paragraph})"
-        return text + "".join(f"({s})" for s in self.subparagraphs)
+# A provision a question names is the same kind of place a treaty cross-reference points to.
+Reference = Target
 
 
 def default_treaty(question: str) -> str:
