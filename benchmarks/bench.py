@@ -27,8 +27,8 @@ import yaml
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
-from bot.config import load_settings  # noqa: E402
 from bot.engine.engine import Engine  # noqa: E402
+from index_build.config import load_settings  # noqa: E402
 
 QUESTIONS = PROJECT.parent / "shared" / "eval" / "questions.yaml"
 SAMPLE_QUESTION = "Can the authorities search and seize stored electronic data?"

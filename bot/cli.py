@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from rich.console import Console
 
-from bot.config import ConfigError, Settings, load_settings
 from bot.discord_app.feedback import EXPORT_FORMATS
-from bot.engine.engine import DEFAULT_K, Engine, InvalidRequest, UnknownTerm
+from bot.engine.engine import DEFAULT_K, Engine
+from bot.engine.errors import InvalidRequest, UnknownTerm
 from bot.engine.evaluate import MRR_CUTOFF, QuestionFileError, evaluate, load_questions
 from bot.engine.retrieval import Source
+from bot.engine.user_input import clean_text, parse_article, parse_whole_article
 from bot.terminal import (
     render_answer,
     render_article,
@@ -24,13 +24,13 @@ from bot.terminal import (
     render_eval,
     render_search,
 )
-from index_build.artifact import IndexUnavailable
+from index_build.artifact import IndexBusy, IndexUnavailable
+from index_build.config import ConfigError, Settings, load_settings
 from index_build.embedding import ModelError
 from index_build.sources import CorpusError
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 TREATIES = ("uncc", "budapest")  # treaties with articles, for define and compare
-ARTICLE_ARGUMENT = re.compile(r"^\s*(?:art(?:icle)?\.?\s*)?(\d{1,3})\s*(?:\(\s*(\d{1,3})\s*\))?\s*$", re.I)
 
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False)
@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(args, str(exc), exc.status)
     except InvalidRequest as exc:
         return _fail(args, str(exc), EXIT_USAGE)
-    except (ConfigError, CorpusError, IndexUnavailable, ModelError, QuestionFileError) as exc:
+    except (ConfigError, CorpusError, IndexBusy, IndexUnavailable, ModelError, QuestionFileError) as exc:
         return _fail(args, str(exc), EXIT_FAILURE)
     except OSError as exc:  # an unwritable --output, an index path inside a file, ...
         where = f": {exc.filename}" if exc.filename else ""
@@ -111,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true", help="print one JSON object")
 
     article = command("article", cmd_article, "print the exact text of an article")
-    article.add_argument("number", help="article number, e.g. 28 or 28(3)")
+    article.add_argument("number", help="article number or title words: 28, 28(3), 'search and seizure'")
     article.add_argument("--paragraph", help="only this paragraph")
     article.add_argument("--treaty", choices=TREATIES, default="uncc", help="default: uncc")
     article.add_argument("--json", action="store_true", help="print one JSON object")
@@ -122,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     define.add_argument("--json", action="store_true", help="print one JSON object")
 
     compare = command("compare", cmd_compare, "show an article beside its counterpart in the other treaty")
-    compare.add_argument("number", help="article number, e.g. 28")
+    compare.add_argument("number", help="article number or title words, e.g. 28")
     compare.add_argument("--treaty", choices=TREATIES, default="uncc", help="the article's treaty")
     compare.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -162,21 +162,19 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_article(args: argparse.Namespace, settings: Settings) -> int:
-    match = ARTICLE_ARGUMENT.match(args.number)
-    if not match:
-        raise UserError(f"'{args.number}' is not an article number (try 28 or 28(3)).", EXIT_USAGE)
-    paragraph = match.group(2)
+    engine = open_engine(settings)
+    wanted = parse_article(args.number, engine.article_titles(args.treaty))
+    paragraph = wanted.paragraph
     if args.paragraph is not None:
-        given = args.paragraph.strip()
+        given = clean_text(args.paragraph)
         if not given or (paragraph and given != paragraph):
             raise UserError(
-                f"--paragraph {args.paragraph!r} does not fit '{args.number}': give the paragraph "
+                f"--paragraph {given!r} does not fit '{clean_text(args.number)}': give the paragraph "
                 "once, as 28(3) or as --paragraph 3.",
                 EXIT_USAGE,
             )
         paragraph = given
-    engine = open_engine(settings)
-    view = engine.article(int(match.group(1)), paragraph, args.treaty.lower())
+    view = engine.article(wanted.number, paragraph, args.treaty)
     _emit(args, view.to_dict(), lambda: out.print(render_article(view)))
     return EXIT_OK
 
@@ -197,14 +195,9 @@ def cmd_define(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_compare(args: argparse.Namespace, settings: Settings) -> int:
-    match = ARTICLE_ARGUMENT.match(args.number)
-    if not match or match.group(2):
-        raise UserError(
-            f"'{args.number}' is not an article number (try 28: compare works on whole articles).",
-            EXIT_USAGE,
-        )
     engine = open_engine(settings)
-    comparison = engine.compare(int(match.group(1)), args.treaty)
+    number = parse_whole_article(args.number, engine.article_titles(args.treaty))
+    comparison = engine.compare(number, args.treaty)
     _emit(args, comparison.to_dict(), lambda: out.print(render_comparison(comparison)))
     return EXIT_OK
 
@@ -213,7 +206,7 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     from index_build.build import build_index, check_index
 
     if args.check:
-        freshness = check_index(settings.corpus, settings.index, settings.model)
+        freshness = check_index(settings.corpus, settings.index, settings.model, verify=True)
         if freshness.up_to_date:
             out.print(f"The index at {settings.index} is up to date.")
             return EXIT_OK

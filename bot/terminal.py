@@ -11,21 +11,17 @@ from rich.text import Text
 from bot.engine.answer import Answer, ArticleView, Hit
 from bot.engine.evaluate import MethodReport
 from bot.engine.links import Comparison, TermLookup
-from bot.engine.notes import (
-    COMPARE,
-    DEFINED,
-    SEE_ALSO,
-    DefinedTerm,
-    compare_text,
-    links_text,
-    see_also_text,
-)
-from bot.wording import (
+from bot.presentation import (
     ANALYSIS_SECTION,
+    LEAD_GAP,
     NO_PASSAGES,
     NOT_COVERED,
     TREATY_SECTION,
+    Note,
+    NoteKind,
+    article_notes,
     draft_warning,
+    hit_notes,
     section_heading,
     snippet,
 )
@@ -73,35 +69,17 @@ def render_hit(hit: Hit, final_text_date: str = "") -> RenderableType:
     if p.draft_era:
         lines.append(Text(draft_warning(final_text_date), style="yellow"))
     if p.lead:
-        lines.append(Text(f"{p.lead}\n[…]", style="dim"))
+        lines.append(Text(f"{p.lead}\n{LEAD_GAP}", style="dim"))
     lines.append(Padding(Text(p.quote), (0, 0, 0, 2)))
-    lines += render_notes(hit)
+    lines += [render_note(note) for note in hit_notes(hit)]
     lines.append(Text(p.link, style="blue underline"))
     return Padding(Group(*lines), (1, 0, 0, 0))
 
 
-DEFINITION_CHARS = 300  # a long definition is cut (…) under an answer; `define` prints it whole
-
-
-def render_notes(hit: Hit) -> list[RenderableType]:
-    """One compact line each: defined terms used, articles cited, the other treaty's counterpart."""
-    lines: list[RenderableType] = [_definition_line(d, DEFINITION_CHARS) for d in hit.definitions]
-    if hit.see_also:
-        lines.append(_note(SEE_ALSO, see_also_text(hit.see_also)))
-    if hit.compare:
-        lines.append(_note(COMPARE, compare_text(hit.compare)))
-    return lines
-
-
-def _note(label: str, text: str) -> RenderableType:
-    line = Text(f"{label}: ", style="bold dim")
-    line.append(text, style="dim")
-    return Padding(line, (0, 0, 0, 2))
-
-
-def _definition_line(term: DefinedTerm, limit: int) -> RenderableType:
-    line = Text(f"{DEFINED} ({term.citation}): ", style="bold dim")
-    line.append(snippet(term.text, limit), style="italic dim")
+def render_note(note: Note) -> RenderableType:
+    """One compact line: '<label>: <text>', a definition's text in italics."""
+    line = Text(f"{note.label}: ", style="bold dim")
+    line.append(note.text, style="italic dim" if note.kind is NoteKind.DEFINITION else "dim")
     return Padding(line, (0, 0, 0, 2))
 
 
@@ -111,12 +89,7 @@ def render_article(view: ArticleView) -> RenderableType:
     if view.chapter:
         parts.append(Text(view.chapter, style="dim"))
     parts += [Padding(Text(p.quote), (1, 0, 0, 2)) for p in view.passages]
-    notes = [
-        ("Refers to", links_text(view.refers_to)),
-        ("Referred to by", links_text(view.referred_by)),
-        (COMPARE, compare_text(view.counterparts)),
-    ]
-    parts += [Padding(_note(label, text), (1, 0, 0, 0)) for label, text in notes if text]
+    parts += [Padding(render_note(note), (1, 0, 0, 0)) for note in article_notes(view)]
     parts.append(Padding(Text(view.link, style="blue underline"), (1, 0, 0, 0)))
     return Group(*parts)
 

@@ -6,15 +6,16 @@ from pathlib import Path
 
 import yaml
 
+from index_build.schema import Glossary, GlossaryAlias
 from index_build.sources import CorpusError
 
 GLOSSARY_PATH = Path(__file__).resolve().parent.parent / "corpus" / "glossary.yaml"
 
 
-def load_glossary(path: Path = GLOSSARY_PATH) -> dict:
-    """{'commentary': [...], 'background': [...], 'aliases': [{'treaty': [...], 'everyday': [...]}]}"""
+def load_glossary(path: Path = GLOSSARY_PATH) -> Glossary:
+    """The glossary file, checked; an empty glossary if there is none."""
     if not path.is_file():
-        return {"commentary": [], "background": [], "aliases": []}
+        return Glossary()
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
@@ -33,14 +34,14 @@ def load_glossary(path: Path = GLOSSARY_PATH) -> dict:
             raise CorpusError(
                 f"{path}: alias #{number} needs non-empty 'treaty' and 'everyday' lists of text"
             )
-    return {
-        "commentary": [str(c) for c in commentary],
-        "background": [str(b) for b in background],
-        "aliases": [
-            {"treaty": [str(t) for t in e["treaty"]], "everyday": [str(w) for w in e["everyday"]]}
+    return Glossary(
+        aliases=tuple(
+            GlossaryAlias(tuple(str(t) for t in e["treaty"]), tuple(str(w) for w in e["everyday"]))
             for e in aliases
-        ],
-    }
+        ),
+        commentary=tuple(str(c) for c in commentary),
+        background=tuple(str(b) for b in background),
+    )
 
 
 def _strings(value: object) -> bool:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.config import load_settings
 from bot.engine.engine import Engine
 from index_build.build import build_index
+from index_build.config import load_settings
 from index_build.sources import Corpus, load_corpus
 
 DEV_QUESTIONS = Path(__file__).resolve().parents[2] / "shared" / "eval" / "questions.yaml"

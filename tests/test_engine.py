@@ -2,9 +2,10 @@
 
 import pytest
 
-from bot.engine.engine import MAX_QUESTION_CHARS, InvalidRequest
+from bot.engine.errors import InvalidRequest
 from bot.engine.evaluate import is_hit
 from bot.engine.retrieval import Source
+from bot.engine.user_input import MAX_QUESTION_CHARS
 
 
 def _by_id(dev_questions, qid):

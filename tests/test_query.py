@@ -4,6 +4,7 @@ import pytest
 
 from bot.engine.query import QueryVocabulary
 from index_build.glossary import load_glossary
+from index_build.schema import GlossaryAlias
 from index_build.sources import CorpusError
 
 
@@ -81,7 +82,7 @@ def test_a_question_naming_no_treaty_is_about_the_uncc(engine, question, doc):
 
 def test_glossary_file_is_valid_and_checked(tmp_path):
     glossary = load_glossary()
-    assert glossary["aliases"] and glossary["commentary"] and glossary["background"]
+    assert glossary.aliases and glossary.commentary and glossary.background
     bad = tmp_path / "glossary.yaml"
     bad.write_text("aliases:\n  - treaty: [illegal access]\n", encoding="utf-8")
     with pytest.raises(CorpusError, match="alias #1"):
@@ -91,4 +92,4 @@ def test_glossary_file_is_valid_and_checked(tmp_path):
         load_glossary(bad)
     numbers = tmp_path / "numbers.yaml"
     numbers.write_text("aliases:\n  - treaty: [24]\n    everyday: [7]\n", encoding="utf-8")
-    assert load_glossary(numbers)["aliases"] == [{"treaty": ["24"], "everyday": ["7"]}]
+    assert load_glossary(numbers).aliases == (GlossaryAlias(("24",), ("7",)),)

@@ -30,7 +30,7 @@ from bot.engine.references import Reference, default_treaty, find_references
         ),
         ("What does the Budapest Convention say in article 19?", [Reference("budapest", 19)]),
         ("What does § 6 say?", [Reference("uncc", 6)]),
-        ("Is there an article 1234?", []),
+        ("Is there an article 1234?", [Reference("uncc", 1234)]),  # read, so it can be said not to exist
         ("article 4 (all of it)", [Reference("uncc", 4)]),
     ],
 )

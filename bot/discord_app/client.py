@@ -62,8 +62,8 @@ def apply_endpoints(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
 
 class TreatyTree(app_commands.CommandTree):
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
-        # Checks refuse before a command's own RequestLog starts: log those requests here.
-        if isinstance(error, app_commands.CheckFailure):
+        # Checks and transformers refuse before a command's own RequestLog starts: log those here.
+        if isinstance(error, app_commands.CheckFailure | app_commands.TransformerError):
             command = interaction.command.qualified_name if interaction.command else "unknown"
             request = RequestLog(command, interaction.guild_id)
             request.outcome = outcome_of(error)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.engine.notes import ArticleLink, Counterpart, DefinedTerm, SeeAlso
-from index_build.passages import Passage
+from index_build.schema import Passage, cite
 
 
 @dataclass(frozen=True)
@@ -92,8 +92,7 @@ class ArticleView:
 
     @property
     def citation(self) -> str:
-        base = f"{self.doc_name} Art. {self.number}"
-        return f"{base}({self.paragraph})" if self.paragraph else base
+        return cite(self.doc_name, self.number, self.paragraph)
 
     def to_dict(self) -> dict:
         return {
@@ -113,3 +112,26 @@ class ArticleView:
             "referred_by": [link.to_dict() for link in self.referred_by],
             "counterparts": [c.to_dict() for c in self.counterparts],
         }
+
+
+@dataclass(frozen=True)
+class DocumentSummary:
+    """One official text in the index, for `about`."""
+
+    id: str
+    name: str
+    title: str
+    url: str
+    articles: int  # 0 for a text without articles (the adopting resolution)
+
+
+@dataclass(frozen=True)
+class About:
+    """What the loaded index covers."""
+
+    treaties: tuple[DocumentSummary, ...]
+    analyses: int
+    passages: int
+    built_at: str
+    model: str
+    index: str

@@ -8,17 +8,17 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.engine.answer import Answer, ArticleView, Hit
+from bot.engine.answer import About, Answer, ArticleView, DocumentSummary, Hit
+from bot.engine.errors import InvalidRequest, UnknownTerm
 from bot.engine.links import ComparedArticle, Comparison, Links, TermLookup
 from bot.engine.notes import DefinedTerm
 from bot.engine.references import COMPARISON_WORDS, Reference, find_references
 from bot.engine.retrieval import Method, Ranking, Retriever, Source
+from bot.engine.user_input import clean_question, clean_term
 from index_build.artifact import IndexData, load_index
 from index_build.embedding import Embedder, load_embedder
-from index_build.passages import Passage
+from index_build.schema import Passage, TreatyInfo
 
-MAX_QUESTION_CHARS = 500
-MAX_TERM_CHARS = 100  # the longest defined term is well under this
 DEFAULT_K = 5
 MAX_K = 25
 # Abstain when the best passage's evidence is below these: the cosine similarity of the
@@ -32,18 +32,6 @@ ANALYSIS_SLOTS = 2  # at most this many of the k passages go to commentary when 
 NEAREST_SHOWN = 3  # passages listed as "nearest" when the engine abstains
 
 
-class InvalidRequest(ValueError):
-    """A user input the engine cannot serve; the message is fit to show to the user."""
-
-
-class UnknownTerm(InvalidRequest):
-    """`define` got a term no treaty defines; `suggestions` are the closest defined terms."""
-
-    def __init__(self, message: str, suggestions: tuple[DefinedTerm, ...]) -> None:
-        super().__init__(message)
-        self.suggestions = suggestions
-
-
 @dataclass(frozen=True)
 class Retrieval:
     rows: list[int]  # passage rows, best first
@@ -53,18 +41,6 @@ class Retrieval:
     abstained: bool
     evidence: float
     notices: tuple[str, ...]
-
-
-def clean_question(text: str | None) -> str:
-    question = " ".join((text or "").split())
-    if not question:
-        raise InvalidRequest("Please ask a question: the text is empty.")
-    if len(question) > MAX_QUESTION_CHARS:
-        raise InvalidRequest(
-            f"That question is {len(question)} characters long; the limit is "
-            f"{MAX_QUESTION_CHARS}. Please shorten it."
-        )
-    return question
 
 
 class Engine:
@@ -86,12 +62,12 @@ class Engine:
     def load(cls, index_dir: Path) -> Engine:
         data = load_index(index_dir)
         # Queries must be embedded by the model the index was built with.
-        return cls(data, load_embedder(data.manifest["model"]["name"]))
+        return cls(data, load_embedder(data.manifest.model.name))
 
     @property
     def built_at(self) -> str:
         """When the loaded index was built (ISO 8601, UTC)."""
-        return self.data.manifest["built_at"]
+        return self.data.manifest.built_at
 
     # --- questions ------------------------------------------------------------------------
 
@@ -143,7 +119,7 @@ class Engine:
                 [Hit(self.passages[r], float(found.scores[r]), r in found.referenced) for r in rows]
             ),
             notices=found.notices + notices,
-            final_text_date=self.data.documents["final_text_date"],
+            final_text_date=self.data.documents.final_text_date,
         )
 
     def retrieve(
@@ -155,9 +131,11 @@ class Engine:
         rows = [int(r) for r in ranking.order]
         referenced: list[int] = []
         notices: list[str] = []
+        named_missing = False  # the question names provisions, and none of them exists
         if source is not Source.ANALYSIS:
             per_reference = []
-            for ref in self._with_counterparts(question, find_references(question)):
+            references = self._with_counterparts(question, find_references(question))
+            for ref in references:
                 matched, notice = self._resolve(ref)
                 if notice:
                     notices.append(notice)
@@ -168,8 +146,9 @@ class Engine:
             referenced = list(dict.fromkeys(interleaved))
             named = set(referenced)
             rows = referenced + [r for r in rows if r not in named]
+            named_missing = bool(references) and not referenced and bool(notices)
         evidence = _evidence(ranking, method)
-        abstained = not referenced and evidence < ABSTAIN_BELOW[method]
+        abstained = named_missing or (not referenced and evidence < ABSTAIN_BELOW[method])
         return Retrieval(
             rows=rows,
             scores=ranking.scores,
@@ -183,38 +162,33 @@ class Engine:
     # --- articles ---------------------------------------------------------------------------
 
     def treaty_ids(self) -> list[str]:
-        return [t for t, doc in self.data.documents["treaties"].items() if doc["articles"]]
+        return [t for t, doc in self.data.documents.treaties.items() if doc.articles]
 
     def article_titles(self, treaty: str = "uncc") -> list[tuple[int, str]]:
-        articles = self._treaty(treaty)["articles"]
-        return sorted((int(n), a["title"]) for n, a in articles.items())
+        return sorted((n, a.title) for n, a in self._treaty(treaty).articles.items())
 
     def article(self, number: int, paragraph: str | None = None, treaty: str = "uncc") -> ArticleView:
         doc = self._treaty(treaty)
-        count = len(doc["articles"])
-        info = doc["articles"].get(str(number))
+        info = doc.articles.get(number)
         if info is None:
-            raise InvalidRequest(
-                f"The {doc['name']} has {count} articles (1 to {count}); there is no Article {number}."
-            )
-        paragraphs = tuple(info["paragraphs"])
+            raise InvalidRequest(_no_article(doc, number))
         rows = self._rows_by_article.get((treaty, number), [])
         passages = [self.passages[r] for r in rows]
         if paragraph is not None:
             paragraph = str(paragraph).strip()
-            if paragraph not in paragraphs:
-                raise InvalidRequest(_no_paragraph(doc["name"], number, paragraph, paragraphs))
+            if paragraph not in info.paragraphs:
+                raise InvalidRequest(_no_paragraph(doc, number, paragraph, info.paragraphs))
             passages = [p for p in passages if p.paragraph == paragraph]
         return ArticleView(
             doc=treaty,
-            doc_name=doc["name"],
+            doc_name=doc.name,
             number=number,
-            title=info["title"],
-            chapter=info["chapter"],
+            title=info.title,
+            chapter=info.chapter,
             paragraph=paragraph,
-            paragraphs=paragraphs,
+            paragraphs=info.paragraphs,
             passages=tuple(sorted(passages, key=lambda p: p.start)),
-            link=doc["url"],
+            link=doc.url,
             refers_to=self.links.refers_to(treaty, number),
             referred_by=self.links.referred_by(treaty, number),
             counterparts=self.links.counterparts(treaty, number),
@@ -232,24 +206,18 @@ class Engine:
             counterparts=tuple(
                 ComparedArticle(self.article(c.article, treaty=c.doc), c.basis) for c in others
             ),
-            other_name=self._treaty(other)["name"],
+            other_name=self._treaty(other).name,
         )
 
     def define(self, term: str, treaty: str | None = None) -> TermLookup:
         """The verbatim definition(s) of a defined term; UnknownTerm lists the closest ones."""
         if treaty is not None:
             self._treaty(treaty)
-        query = " ".join((term or "").split())
-        if not query:
-            raise InvalidRequest("Please give a term to define, e.g. traffic data.")
-        if len(query) > MAX_TERM_CHARS:
-            raise InvalidRequest(
-                f"A defined term is at most {MAX_TERM_CHARS} characters; that one is {len(query)}."
-            )
+        query = clean_term(term)
         found = self.links.lookup(query, treaty)
         if found:
             return TermLookup(query, found)
-        where = f"the {self._treaty(treaty)['name']}" if treaty else "either treaty"
+        where = f"the {self._treaty(treaty).name}" if treaty else "either treaty"
         suggestions = self.links.suggestions(query, treaty)
         if suggestions:
             closest = "; ".join(f"{d.term} ({d.citation})" for d in suggestions)
@@ -261,9 +229,9 @@ class Engine:
         """Every defined term, e.g. for autocompletion (one entry per definition)."""
         return self.links.defined_terms(treaty)
 
-    def _treaty(self, treaty: str) -> dict:
-        doc = self.data.documents["treaties"].get(treaty)
-        if doc is None or not doc["articles"]:
+    def _treaty(self, treaty: str) -> TreatyInfo:
+        doc = self.data.documents.treaties.get(treaty)
+        if doc is None or not doc.articles:
             names = ", ".join(self.treaty_ids())
             raise InvalidRequest(f"Unknown treaty '{treaty}'. Choose one of: {names}.")
         return doc
@@ -282,50 +250,41 @@ class Engine:
 
     def _resolve(self, ref: Reference) -> tuple[list[int], str | None]:
         """Passage rows for a provision the question names, or a notice why there are none."""
-        doc = self.data.documents["treaties"].get(ref.doc)
+        doc = self.data.documents.treaties.get(ref.doc)
         if doc is None:
             return [], None
-        info = doc["articles"].get(str(ref.article))
+        info = doc.articles.get(ref.article)
         if info is None:
-            count = len(doc["articles"])
-            return [], f"The {doc['name']} has {count} articles; there is no Article {ref.article}."
+            return [], _no_article(doc, ref.article)
         rows = self._rows_by_article.get((ref.doc, ref.article), [])
         if ref.paragraph:
-            if ref.paragraph not in info["paragraphs"]:
-                notice = _no_paragraph(doc["name"], ref.article, ref.paragraph, info["paragraphs"])
-                return rows, notice
+            if ref.paragraph not in info.paragraphs:
+                return rows, _no_paragraph(doc, ref.article, ref.paragraph, info.paragraphs)
             rows = [r for r in rows if self.passages[r].paragraph == ref.paragraph]
         if ref.subparagraphs:
             letter = ref.subparagraphs[0]
-            letters = info.get("subparagraphs", {})
-            held = letters.get(ref.paragraph, []) if ref.paragraph else list(chain(*letters.values()))
+            letters = info.subparagraphs
+            held = letters.get(ref.paragraph, ()) if ref.paragraph else tuple(chain(*letters.values()))
             if letter not in held:
-                return rows, _no_subparagraph(doc["name"], ref, held)
+                return rows, _no_subparagraph(doc, ref, held)
             rows = [r for r in rows if _covers(self.passages[r], letter)]
         return rows, None
 
     # --- about --------------------------------------------------------------------------------
 
-    def about(self) -> dict:
-        manifest = self.data.manifest
-        documents = self.data.documents
-        return {
-            "treaties": [
-                {
-                    "id": t["id"],
-                    "name": t["name"],
-                    "title": t["title"],
-                    "url": t["url"],
-                    "articles": len(t["articles"]),
-                }
-                for t in documents["treaties"].values()
-            ],
-            "analyses": len(documents["analyses"]),
-            "passages": manifest["passages"],
-            "built_at": manifest["built_at"],
-            "model": manifest["model"]["name"],
-            "index": str(self.data.path),
-        }
+    def about(self) -> About:
+        manifest, documents = self.data.manifest, self.data.documents
+        return About(
+            treaties=tuple(
+                DocumentSummary(t.id, t.name, t.title, t.url, len(t.articles))
+                for t in documents.treaties.values()
+            ),
+            analyses=len(documents.analyses),
+            passages=manifest.passages,
+            built_at=manifest.built_at,
+            model=manifest.model.name,
+            index=str(self.data.path),
+        )
 
 
 def _evidence(ranking: Ranking, method: Method) -> float:
@@ -345,21 +304,26 @@ def _covers(passage: Passage, letter: str) -> bool:
     return first <= letter <= (last or first)
 
 
-def _no_subparagraph(name: str, ref: Reference, letters: list[str]) -> str:
+def _no_article(doc: TreatyInfo, number: int) -> str:
+    count = len(doc.articles)
+    return f"The {doc.name} has {count} articles (1 to {count}); there is no Article {number}."
+
+
+def _no_subparagraph(doc: TreatyInfo, ref: Reference, letters: tuple[str, ...]) -> str:
     place = f"Article {ref.article}" + (f", paragraph {ref.paragraph}," if ref.paragraph else "")
     if not letters:
-        return f"{place} of the {name} has no lettered sub-paragraphs."
+        return f"{place} of the {doc.name} has no lettered sub-paragraphs."
     return (
-        f"{place} of the {name} has no sub-paragraph ({ref.subparagraphs[0]}) "
+        f"{place} of the {doc.name} has no sub-paragraph ({ref.subparagraphs[0]}) "
         f"(it has ({letters[0]}) to ({letters[-1]}))."
     )
 
 
-def _no_paragraph(name: str, article: int, paragraph: str, paragraphs: tuple[str, ...] | list[str]) -> str:
+def _no_paragraph(doc: TreatyInfo, article: int, paragraph: str, paragraphs: tuple[str, ...]) -> str:
     if not paragraphs:
-        return f"Article {article} of the {name} has no numbered paragraphs."
+        return f"Article {article} of the {doc.name} has no numbered paragraphs."
     return (
-        f"Article {article} of the {name} has no paragraph {paragraph} "
+        f"Article {article} of the {doc.name} has no paragraph {paragraph} "
         f"(it has paragraphs {paragraphs[0]} to {paragraphs[-1]})."
     )
 

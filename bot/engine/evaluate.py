@@ -16,7 +16,7 @@ import yaml
 
 from bot.engine.engine import Engine
 from bot.engine.retrieval import Method
-from index_build.passages import Passage
+from index_build.schema import Passage
 
 RECALL_CUTOFFS = (1, 5)
 MRR_CUTOFF = 10

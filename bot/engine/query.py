@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from bot.engine.references import find_references
+from index_build.schema import Glossary
 from index_build.tokenize import stems
 
 Phrase = tuple[str, ...]
@@ -22,16 +23,16 @@ class QueryVocabulary:
     background: tuple[Phrase, ...]
 
     @classmethod
-    def from_index(cls, glossary: dict, publishers: list[str]) -> QueryVocabulary:
+    def from_index(cls, glossary: Glossary, publishers: list[str]) -> QueryVocabulary:
         """The glossary stored in the index, plus the corpus's own publisher names."""
         aliases = tuple(
-            (tuple(stems(expression)), tuple(entry["treaty"]))
-            for entry in glossary.get("aliases", [])
-            for expression in entry["everyday"]
+            (tuple(stems(expression)), entry.treaty)
+            for entry in glossary.aliases
+            for expression in entry.everyday
         )
-        commentary = [tuple(stems(expression)) for expression in glossary.get("commentary", [])]
+        commentary = [tuple(stems(expression)) for expression in glossary.commentary]
         commentary += [tuple(stems(name)) for name in _publisher_names(publishers)]
-        background = [tuple(stems(expression)) for expression in glossary.get("background", [])]
+        background = [tuple(stems(expression)) for expression in glossary.background]
         return cls(
             aliases=tuple(a for a in aliases if a[0]),
             commentary=tuple(dict.fromkeys(c for c in commentary if c)),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from index_build.crossrefs import Target
+from index_build.schema import Target
 
 BUDAPEST_NAMES = re.compile(
     r"\bbudapest\b|\bcouncil of europe\b|\bets\s*(?:no\.?\s*)?185\b|\bcoe\b", re.IGNORECASE
@@ -22,28 +22,32 @@ NAME_AFTER = re.compile(rf"\s*,?\s*(?:of|in|under|from)\s+(?:the\s+)?(?P<name>{_
 NAME_BEFORE = re.compile(rf"(?<!\w)(?P<name>{_NAMES})(?:\s+(?:convention|treaty))?(?:['’]s)?\s*$", re.I)
 _SUB = r"(?:\s*\(\s*(?:[a-z]{1,4})\s*\))"
 _ARTICLE_WORD = r"(?<!\w)(?:articles?|arts?\.?|§)"
+# Numbers of any length: a provision that does not exist ("Article 1000") must be read, so
+# that the engine can say it does not exist instead of answering something else.
 SINGLE = re.compile(
-    rf"{_ARTICLE_WORD}\s*(?P<article>\d{{1,3}})(?!\d)"
-    rf"(?P<para>\s*\(\s*\d{{1,2}}\s*\))?"
+    rf"{_ARTICLE_WORD}\s*(?P<article>\d+)"
+    rf"(?P<para>\s*\(\s*\d+\s*\))?"
     rf"(?P<subs>{_SUB}{{0,2}})"
-    rf"(?:,?\s*(?:paragraph|para\.?)\s*(?P<para2>\d{{1,2}})(?P<subs2>{_SUB}{{0,2}}))?",
+    rf"(?:,?\s*(?:paragraph|para\.?)\s*(?P<para2>\d+)(?P<subs2>{_SUB}{{0,2}}))?",
     re.IGNORECASE,
 )
 PARAGRAPH_OF = re.compile(
-    rf"\b(?:paragraph|para\.?)\s*(?P<para>\d{{1,2}})(?P<subs>{_SUB}{{0,2}})\s+of\s+"
-    rf"{_ARTICLE_WORD}\s*(?P<article>\d{{1,3}})(?!\d)",
+    rf"\b(?:paragraph|para\.?)\s*(?P<para>\d+)(?P<subs>{_SUB}{{0,2}})\s+of\s+"
+    rf"{_ARTICLE_WORD}\s*(?P<article>\d+)",
     re.IGNORECASE,
 )
 RANGE = re.compile(
-    rf"{_ARTICLE_WORD}\s*(?P<first>\d{{1,3}})\s*(?:to|through|-|–)\s*(?P<last>\d{{1,3}})\b",
+    rf"{_ARTICLE_WORD}\s*(?P<first>\d+)\s*(?:to|through|-|–)\s*(?P<last>\d+)\b",
     re.IGNORECASE,
 )
 LIST = re.compile(
-    r"(?<!\w)(?:articles|arts\.?)\s*(?P<items>\d{1,3}(?:\s*(?:,|and|or)\s*\d{1,3})+)\b",
+    r"(?<!\w)(?:articles|arts\.?)\s*(?P<items>\d+(?:\s*(?:,|and|or)\s*\d+)+)\b",
     re.IGNORECASE,
 )
-MAX_RANGE = 20
-ROMAN = re.compile(r"x{0,3}(?:ix|iv|v?i{0,3})")
+MAX_RANGE = 20  # a longer span ("articles 1 to 100000") names only its two ends
+# Sub-paragraph labels: a letter, a roman numeral, or a doubled letter as drafters use after (z).
+# Other bracketed words ("Article 15 (UN)") are not labels.
+SUB_LABEL = re.compile(r"[a-z]|([a-z])\1|x{0,3}(?:ix|iv|v?i{0,3})")
 
 
 # A provision a question names is the same kind of place a treaty cross-reference points to.
@@ -75,16 +79,16 @@ def find_references(question: str) -> list[Reference]:
         if overlaps(match):
             continue
         first, last = int(match["first"]), int(match["last"])
-        if first < last <= first + MAX_RANGE:
-            doc = _treaty_near(question, match.start(), match.end())
-            for number in range(first, last + 1):
-                found.append((match.start(), Reference(doc, number)))
-            taken.append((match.start(), match.end()))
+        doc = _treaty_near(question, match.start(), match.end())
+        numbers = range(first, last + 1) if first < last <= first + MAX_RANGE else (first, last)
+        for number in numbers:
+            found.append((match.start(), Reference(doc, number)))
+        taken.append((match.start(), match.end()))
     for match in LIST.finditer(question):
         if overlaps(match):
             continue
         doc = _treaty_near(question, match.start(), match.end())
-        for number in re.findall(r"\d{1,3}", match["items"]):
+        for number in re.findall(r"\d+", match["items"]):
             found.append((match.start(), Reference(doc, int(number))))
         taken.append((match.start(), match.end()))
     for match in SINGLE.finditer(question):
@@ -99,11 +103,12 @@ def find_references(question: str) -> list[Reference]:
 
 
 def _ref(question: str, match: re.Match, para: str | None, subs: str | None) -> Reference:
-    paragraph = re.sub(r"\D", "", para) if para else None
+    digits = re.sub(r"\D", "", para) if para else ""
+    paragraph = str(int(digits)) if digits else None  # '(03)' and other scripts' digits read as 3
     labels = tuple(
         label
         for label in (s.lower() for s in re.findall(r"\(\s*([a-zA-Z]{1,4})\s*\)", subs or ""))
-        if len(label) == 1 or ROMAN.fullmatch(label)
+        if SUB_LABEL.fullmatch(label)
     )
     return Reference(
         doc=_treaty_near(question, match.start(), match.end()),

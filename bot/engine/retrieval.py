@@ -50,15 +50,15 @@ class Retriever:
         self.embedder = embedder
         self.kinds = np.array([p.kind for p in data.passages])
         self.docs = np.array([p.doc for p in data.passages])
-        treaties = data.documents["treaties"]
+        treaties = data.documents.treaties
         self.background = np.array(
-            [p.section == "preamble" or (p.doc in treaties and not treaties[p.doc]["articles"])
+            [p.section == "preamble" or (p.doc in treaties and not treaties[p.doc].articles)
              for p in data.passages]
         )  # fmt: skip
-        analyses = data.documents["analyses"].values()
+        analyses = data.documents.analyses.values()
         self.vocabulary = QueryVocabulary.from_index(
-            data.documents.get("glossary", {}),
-            [a["publisher"] for a in analyses] + [a["publisher_short"] for a in analyses],
+            data.documents.glossary,
+            [a.publisher for a in analyses] + [a.publisher_short for a in analyses],
         )
 
     def dense_scores(self, query: str) -> np.ndarray:

@@ -11,14 +11,14 @@ import discord
 import pytest
 import simcord
 
-from bot.discord_app import errors, render, views
+from bot.discord_app import errors, render, transformers, views
 from bot.discord_app.client import TreatyBot
-from bot.discord_app.cogs import terms as terms_cog
 from bot.discord_app.feedback import FeedbackError, FeedbackStore
 from bot.discord_app.settings import Cooldown, Visibility
 from bot.discord_app.text import displayed
-from bot.engine.engine import MAX_QUESTION_CHARS
-from bot.wording import ANALYSIS_SECTION, NOT_COVERED, TREATY_SECTION, draft_warning
+from bot.engine.errors import InvalidRequest
+from bot.engine.user_input import MAX_QUESTION_CHARS
+from bot.presentation import ANALYSIS_SECTION, NOT_COVERED, TREATY_SECTION, draft_warning
 
 pytestmark = pytest.mark.asyncio
 
@@ -48,6 +48,12 @@ def world(simcord_env: simcord.Env) -> World:
     alice = guild.add_member(simcord_env.create_user("alice"))
     bob = guild.add_member(simcord_env.create_user("bob"))
     return World(simcord_env, guild, channel, alice, bob)
+
+
+def recorded_errors(world: World) -> list[type[BaseException]]:
+    """What the command tree's error handler was given (reading acknowledges them), unwrapped
+    from discord.py's CommandInvokeError and TransformerError."""
+    return [type(errors.cause(error)) for error in world.env.errors]
 
 
 def messages_of(result: simcord.InteractionResult) -> list[simcord.ResponseMessage]:
@@ -179,10 +185,10 @@ async def test_about_names_documents_counts_build_and_model(world: World, engine
     (embed,) = embeds_of(result)
     about = engine.about()
     fields = {displayed(f.name).split(" — ")[0]: f.value for f in embed.fields}
-    for treaty in about["treaties"]:
-        if treaty["articles"]:
-            assert fields[treaty["name"]].startswith(f"{treaty['articles']} articles")
-    assert about["built_at"] in fields["Index"] and about["model"] in displayed(fields["Index"])
+    for treaty in about.treaties:
+        if treaty.articles:
+            assert fields[treaty.name].startswith(f"{treaty.articles} articles")
+    assert about.built_at in fields["Index"] and about.model in displayed(fields["Index"])
     assert "<https://docs.un.org/en/A/RES/79/243>" in result.response.content  # no link preview
 
 
@@ -266,13 +272,13 @@ async def test_article_input_errors_get_a_clear_private_message(world: World, op
     result = await world.alice.slash(world.channel, "article", **options)
     assert result.ephemeral and not result.deferred
     assert expected in displayed(result.response.content)
-    assert len(world.env.errors) == 1  # recorded by the tree's error handler, then answered
+    assert recorded_errors(world) == [InvalidRequest]  # recorded by the tree's error handler, then answered
 
 
 async def test_an_empty_question_is_refused_with_a_message(world: World) -> None:
     result = await world.alice.slash(world.channel, "ask", question="   ")
     assert result.ephemeral and "Please ask a question" in result.response.content
-    world.env.errors  # noqa: B018 - acknowledges the recorded InvalidRequest
+    assert recorded_errors(world) == [InvalidRequest]
 
 
 async def test_an_over_long_question_cannot_be_sent(world: World) -> None:
@@ -315,7 +321,7 @@ async def test_commands_answer_only_in_allowed_channels(world: World) -> None:
     assert not (await world.alice.slash(allowed, "about")).ephemeral
     await world.alice.send(world.channel, f"{world.bot.user.mention} {NETWORK_QUESTION}")
     assert world.channel.threads == [] and world.channel.last_message.author.id == world.alice.id
-    world.env.errors  # noqa: B018 - acknowledges the ChannelNotAllowed
+    assert recorded_errors(world) == [errors.ChannelNotAllowed]
 
 
 async def test_an_unexpected_failure_ends_in_an_apology_and_a_logged_traceback(world: World, caplog) -> None:
@@ -368,7 +374,7 @@ async def test_a_vote_that_could_not_be_stored_can_be_given_again(world: World, 
     monkeypatch.setattr(store, "record", record)
     retried = await world.alice.click(last.message, custom_id=up)
     assert displayed(retried.response.content) == views.THANKS
-    world.env.errors.clear()
+    assert recorded_errors(world) == []  # the button told the user itself
 
 
 async def test_vote_buttons_still_answer_after_a_restart(world: World, host, discord_config) -> None:
@@ -508,8 +514,8 @@ async def test_an_unknown_term_gets_the_closest_defined_terms_privately(world: W
     result = await world.alice.slash(world.channel, "define", term=term)
     assert result.ephemeral and not result.deferred
     text = displayed(result.response.content)
-    assert f"'{term}'" in text and expected in text and text.endswith(terms_cog.PICK_FROM_LIST)
-    assert len(world.env.errors) == 1
+    assert f"'{term}'" in text and expected in text and text.endswith(transformers.PICK_FROM_LIST)
+    assert recorded_errors(world) == [InvalidRequest]
 
 
 # --- /compare ----------------------------------------------------------------------------------
@@ -622,14 +628,14 @@ async def test_an_article_without_counterpart_says_so_and_shows_its_text(world: 
         ({"article": "69"}, "The UNCC has 68 articles (1 to 68); there is no Article 69."),
         ({"article": "49", "treaty": "budapest"}, "has 48 articles (1 to 48); there is no Article 49."),
         ({"article": "zzz"}, "is not an article number or title"),
-        ({"article": "28(3)"}, "/compare works on whole articles: try 28"),
+        ({"article": "28(3)"}, "Comparisons work on whole articles: try 28"),
     ],
 )
 async def test_compare_input_errors_get_a_clear_private_message(world: World, options, expected) -> None:
     result = await world.alice.slash(world.channel, "compare", **options)
     assert result.ephemeral and not result.deferred
     assert expected in displayed(result.response.content)
-    assert len(world.env.errors) == 1
+    assert recorded_errors(world) == [InvalidRequest]
 
 
 @pytest.mark.discord_config(cooldown=Cooldown(rate=2, per_seconds=60))

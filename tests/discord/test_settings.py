@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.config import PROJECT_ROOT, ConfigError, load_settings
 from bot.discord_app.settings import (
     Cooldown,
     DiscordSettings,
@@ -17,6 +16,7 @@ from bot.discord_app.settings import (
     discord_settings,
     resolve_token,
 )
+from index_build.config import PROJECT_ROOT, ConfigError, load_settings
 
 EXAMPLE = PROJECT_ROOT / "treatybot.example.yaml"
 
