@@ -45,6 +45,10 @@ class UserError(Exception):
 
 
 def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        # Arguments that were invalid UTF-8 hold lone surrogates: echo them escaped, never crash.
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):

@@ -186,3 +186,23 @@ def test_eval_keeps_the_required_keys_with_another_depth(capsys, index_dir):
     hybrid = json.loads(out)["hybrid"]
     assert status == EXIT_OK and set(hybrid) == EVAL_KEYS | {"mrr@20"}
     assert hybrid["mrr@20"] >= hybrid["mrr@10"]
+
+
+def test_invalid_utf8_on_the_command_line_is_answered(index_dir):
+    """argv decodes invalid UTF-8 to lone surrogates; the question is cleaned, not a traceback."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "--index",
+            str(index_dir),
+            "ask",
+            "--json",
+            b"what is traffic \xff data",
+        ],
+        capture_output=True,
+    )
+    assert done.returncode == EXIT_OK, done.stderr.decode(errors="replace")
+    payload = json.loads(done.stdout)
+    assert payload["question"] == "what is traffic data" and payload["passages"]

@@ -59,6 +59,34 @@ def test_reference_to_a_missing_article_gives_a_notice(engine):
     assert any("68 articles" in n and "Article 69" in n for n in answer.notices)
 
 
+@pytest.mark.parametrize(
+    ("question", "notice", "abstained"),
+    [
+        ("What does Article 1000 say?", "there is no Article 1000", True),
+        ("What does Article 999999999999999999 say?", "there is no Article 999999999999999999", True),
+        ("article 2 (zz)", "no sub-paragraph (zz)", False),  # Article 2 exists: it is shown
+        ("articles 1 to 100000", "there is no Article 100000", False),  # Article 1 exists
+        ("art 28(300)", "no paragraph 300", False),
+        ("What does article 12 of the Budapest Convention (ETS 185) say?", None, False),
+    ],
+)
+def test_a_provision_that_does_not_exist_is_said_not_to(engine, question, notice, abstained):
+    """Never unrelated passages in silence: a notice, and no answer when nothing named exists."""
+    answer = engine.ask(question)
+    if notice is None:
+        assert not answer.notices and answer.hits[0].referenced
+        return
+    assert any(notice in n for n in answer.notices), answer.notices
+    assert answer.abstained is abstained
+    if not abstained:
+        assert answer.hits[0].referenced
+
+
+def test_bracketed_words_are_not_read_as_sub_paragraphs(engine):
+    answer = engine.ask("What does Article 15 (UN) say?")
+    assert not answer.notices and {h.passage.article for h in answer.hits if h.referenced} == {15}
+
+
 def test_answer_keeps_treaty_text_and_commentary_apart(engine):
     answer = engine.ask("Does the treaty protect journalists?")
     assert answer.treaty_hits and answer.analysis_hits
@@ -94,6 +122,22 @@ def test_empty_question_is_rejected(engine, text, message):
 def test_over_long_question_is_rejected(engine):
     with pytest.raises(InvalidRequest, match=str(MAX_QUESTION_CHARS)):
         engine.ask("why " * MAX_QUESTION_CHARS)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what is traffic \udcff data",  # invalid UTF-8 on a command line arrives as a lone surrogate
+        "what is traffic\x1b]0;title\x07\x1b[2J data",  # terminal escape codes
+        "what is traffic \u202edata",  # a right-to-left override
+        "what\x00is traffic data",
+    ],
+)
+def test_questions_are_cleaned_of_what_cannot_be_shown_or_embedded(engine, question):
+    answer = engine.ask(question)
+    assert answer.question.isprintable() and "\u202e" not in answer.question
+    assert "traffic" in answer.question and answer.hits and not answer.abstained
+    assert engine.search(question).hits
 
 
 def test_article_view_is_the_exact_article_text(engine, corpus):

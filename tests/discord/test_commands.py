@@ -312,6 +312,19 @@ async def test_cooldown_per_server_and_user_with_a_friendly_retry_time(world: Wo
     assert [type(e) for e in world.env.errors] == [errors.CooldownActive]
 
 
+@pytest.mark.discord_config(cooldown=Cooldown(rate=2, per_seconds=60))
+async def test_a_request_refused_for_what_was_typed_costs_no_cooldown(world: World) -> None:
+    for _ in range(3):
+        refused = await world.alice.slash(world.channel, "article", number="69")
+        assert refused.ephemeral and "there is no Article 69" in displayed(refused.response.content)
+    await world.alice.send(world.channel, f"{world.bot.user.mention}    ")  # an empty mention
+    for _ in range(2):
+        assert not (await world.alice.slash(world.channel, "ask", question=NETWORK_QUESTION)).ephemeral
+    refused = await world.alice.slash(world.channel, "ask", question=NETWORK_QUESTION)
+    assert "Please try again in" in refused.response.content  # the two answers counted, nothing else
+    assert recorded_errors(world) == [InvalidRequest] * 3 + [errors.CooldownActive]
+
+
 async def test_commands_answer_only_in_allowed_channels(world: World) -> None:
     allowed = world.guild.create_text_channel("bot-questions")
     world.bot.config = replace(world.bot.config, allowed_channel_ids=(allowed.id,))
