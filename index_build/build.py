@@ -87,21 +87,8 @@ def build_index(
         vectors, embedded = _embed(embedder, passages, cache_path, console)
         bm25 = bm25s.BM25()
         bm25.index([tokenize(p.embed_text) for p in passages], show_progress=False)
-        manifest = Manifest(
-            format=FORMAT_VERSION,
-            code=code_fingerprint(),
-            tokenizer=TOKENIZER_VERSION,
-            model=ModelInfo(model_name, embedder.dimension),
-            corpus_root=str(corpus.root),
-            files=input_hashes(corpus),
-            passages=len(passages),
-            built_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            build_seconds=round(time.perf_counter() - began, 2),
-            versions=_versions(),
-            contents={},  # filled in by the writer
-        )
         writer.commit(
-            manifest=manifest,
+            manifest=_manifest(corpus, ModelInfo(model_name, embedder.dimension), len(passages), began),
             passages=passages,
             documents=describe_documents(corpus, texts),
             links=links,
@@ -110,6 +97,22 @@ def build_index(
         )
     seconds = time.perf_counter() - began
     return BuildReport(Path(index_dir), len(passages), embedded, len(passages) - embedded, seconds)
+
+
+def _manifest(corpus: Corpus, model: ModelInfo, passages: int, began: float) -> Manifest:
+    return Manifest(
+        format=FORMAT_VERSION,
+        code=code_fingerprint(),
+        tokenizer=TOKENIZER_VERSION,
+        model=model,
+        corpus_root=str(corpus.root),
+        files=input_hashes(corpus),
+        passages=passages,
+        built_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        build_seconds=round(time.perf_counter() - began, 2),
+        versions=_versions(),
+        contents={},  # the writer fills in the files it writes
+    )
 
 
 def _embed(

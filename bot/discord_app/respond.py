@@ -82,20 +82,16 @@ async def send_to_channel(
 
 
 async def send_pages(
-    interaction: discord.Interaction,
-    pages: Sequence[discord.Embed],
-    *,
-    ephemeral: bool,
-    timeout: float,
-    live: set[str],
-    content: str = "",
+    interaction: discord.Interaction, pages: Sequence[discord.Embed], *, ephemeral: bool, content: str = ""
 ) -> None:
-    """A follow-up showing the first page, with ◀ ▶ buttons (only the asker's) when there are more."""
+    """A follow-up showing the first page, with ◀ ▶ buttons (only the asker's) when there are more;
+    they work for the bot's `page_timeout_seconds`."""
+    bot: TreatyBot = interaction.client  # type: ignore[assignment]
     send = interaction.followup.send
     if len(pages) == 1:
         await send(content or None, embed=pages[0], ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
         return
-    pager = Pager(pages, interaction.user.id, timeout, live)
+    pager = Pager(pages, interaction.user.id, bot.config.page_timeout_seconds, bot.live_pagers)
     pager.message = await send(
         content or None,
         embed=pager.current,

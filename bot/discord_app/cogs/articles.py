@@ -43,13 +43,7 @@ class Articles(commands.Cog):
         async with deferred(interaction, "article", public) as request:
             pages = render.article_pages(article)
             request.sent([render.Reply(embeds=(page,)) for page in pages])
-            await send_pages(
-                interaction,
-                pages,
-                ephemeral=request.private,
-                timeout=self.bot.config.page_timeout_seconds,
-                live=self.bot.live_pagers,
-            )
+            await send_pages(interaction, pages, ephemeral=request.private)
 
 
 async def setup(bot: TreatyBot) -> None:

@@ -43,14 +43,7 @@ class Comparisons(commands.Cog):
             request.sent(
                 [render.Reply(content if index == 0 else "", (page,)) for index, page in enumerate(pages)]
             )
-            await send_pages(
-                interaction,
-                pages,
-                ephemeral=request.private,
-                timeout=self.bot.config.page_timeout_seconds,
-                live=self.bot.live_pagers,
-                content=content,
-            )
+            await send_pages(interaction, pages, ephemeral=request.private, content=content)
 
 
 async def setup(bot: TreatyBot) -> None:
