@@ -13,7 +13,7 @@ from rich.console import Console
 from bot.discord_app.feedback import EXPORT_FORMATS
 from bot.engine.engine import DEFAULT_K, Engine
 from bot.engine.errors import InvalidRequest, UnknownTerm
-from bot.engine.evaluate import MRR_CUTOFF, QuestionFileError, evaluate, load_questions
+from bot.engine.evaluate import MRR_CUTOFF, MethodReport, QuestionFileError, evaluate, load_questions
 from bot.engine.retrieval import Source
 from bot.engine.user_input import clean_text, parse_article, parse_whole_article
 from bot.terminal import (
@@ -30,7 +30,7 @@ from index_build.embedding import ModelError
 from index_build.sources import CorpusError
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
-TREATIES = ("uncc", "budapest")  # treaties with articles, for define and compare
+TREATY_HELP = "the treaty, by id or name: uncc (the default), budapest, 'Budapest Convention', ..."
 
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False)
@@ -117,17 +117,17 @@ def build_parser() -> argparse.ArgumentParser:
     article = command("article", cmd_article, "print the exact text of an article")
     article.add_argument("number", help="article number or title words: 28, 28(3), 'search and seizure'")
     article.add_argument("--paragraph", help="only this paragraph")
-    article.add_argument("--treaty", choices=TREATIES, default="uncc", help="default: uncc")
+    article.add_argument("--treaty", help=TREATY_HELP)
     article.add_argument("--json", action="store_true", help="print one JSON object")
 
     define = command("define", cmd_define, "quote a treaty's definition of a term")
     define.add_argument("term", nargs="+", help="e.g. traffic data")
-    define.add_argument("--treaty", choices=TREATIES, help="only this treaty (default: both)")
+    define.add_argument("--treaty", help="only this treaty's definitions (default: every treaty)")
     define.add_argument("--json", action="store_true", help="print one JSON object")
 
     compare = command("compare", cmd_compare, "show an article beside its counterpart in the other treaty")
     compare.add_argument("number", help="article number or title words, e.g. 28")
-    compare.add_argument("--treaty", choices=TREATIES, default="uncc", help="the article's treaty")
+    compare.add_argument("--treaty", help=TREATY_HELP)
     compare.add_argument("--json", action="store_true", help="print one JSON object")
 
     build = command("build", cmd_build, "build the index from the corpus")
@@ -167,7 +167,8 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_article(args: argparse.Namespace, settings: Settings) -> int:
     engine = open_engine(settings)
-    wanted = parse_article(args.number, engine.article_titles(args.treaty))
+    treaty = engine.treaty_id(args.treaty)
+    wanted = parse_article(args.number, engine.article_titles(treaty))
     paragraph = wanted.paragraph
     if args.paragraph is not None:
         given = clean_text(args.paragraph)
@@ -178,7 +179,7 @@ def cmd_article(args: argparse.Namespace, settings: Settings) -> int:
                 EXIT_USAGE,
             )
         paragraph = given
-    view = engine.article(wanted.number, paragraph, args.treaty)
+    view = engine.article(wanted.number, paragraph, treaty)
     _emit(args, view.to_dict(), lambda: out.print(render_article(view)))
     return EXIT_OK
 
@@ -186,7 +187,7 @@ def cmd_article(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_define(args: argparse.Namespace, settings: Settings) -> int:
     engine = open_engine(settings)
     try:
-        lookup = engine.define(" ".join(args.term), args.treaty)
+        lookup = engine.define(" ".join(args.term), engine.treaty_id(args.treaty) if args.treaty else None)
     except UnknownTerm as exc:
         if not args.json:
             raise
@@ -200,8 +201,9 @@ def cmd_define(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_compare(args: argparse.Namespace, settings: Settings) -> int:
     engine = open_engine(settings)
-    number = parse_whole_article(args.number, engine.article_titles(args.treaty))
-    comparison = engine.compare(number, args.treaty)
+    treaty = engine.treaty_id(args.treaty)
+    number = parse_whole_article(args.number, engine.article_titles(treaty))
+    comparison = engine.compare(number, treaty)
     _emit(args, comparison.to_dict(), lambda: out.print(render_comparison(comparison)))
     return EXIT_OK
 
@@ -232,9 +234,18 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     questions = load_questions(Path(args.file))
     engine = open_engine(settings)
     reports = evaluate(engine, questions, depth=args.k)
-    payload = {report.method.value: report.metrics() for report in reports}
+    payload = {report.method.value: _eval_metrics(report) for report in reports}
     _emit(args, payload, lambda: out.print(render_eval(reports, args.k)))
     return EXIT_OK
+
+
+def _eval_metrics(report: MethodReport) -> dict:
+    """All outcomes' metrics; for conversations also those of first turns and follow-ups apart."""
+    metrics: dict = report.metrics()
+    groups = report.groups()
+    if len(groups) > 1:
+        metrics["groups"] = {group: report.metrics(group) for group in groups}
+    return metrics
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:

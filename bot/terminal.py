@@ -129,12 +129,17 @@ def render_comparison(comparison: Comparison) -> RenderableType:
 def render_eval(reports: list[MethodReport], mrr_cutoff: int) -> RenderableType:
     table = Table(title="Retrieval on the question file")
     metric_names = list(reports[0].metrics())
+    groups = reports[0].groups()
     table.add_column("retriever")
+    if len(groups) > 1:
+        table.add_column("turns")
     for name in metric_names:
         table.add_column(name, justify="right")
     for report in reports:
-        metrics = report.metrics()
-        table.add_row(report.method.value, *(_cell(metrics[name]) for name in metric_names))
+        for group in groups if len(groups) > 1 else [None]:
+            metrics = report.metrics(group)
+            label = [group] if group else []
+            table.add_row(report.method.value, *label, *(_cell(metrics[name]) for name in metric_names))
     parts: list[RenderableType] = [table]
     for report in reports:
         misses = report.misses()

@@ -166,6 +166,7 @@ def describe_documents(corpus: Corpus, texts: Mapping[str, TreatyText]) -> Docum
                 for n, a in texts[source.id].articles.items()
             },
             chapters=tuple(texts[source.id].chapters),
+            aliases=source.aliases,
         )
         for source in corpus.treaties
     }

@@ -157,6 +157,7 @@ class TreatyInfo:
     url: str
     articles: dict[int, ArticleInfo]  # empty for a text without articles (a resolution)
     chapters: tuple[str, ...]
+    aliases: tuple[str, ...] = ()  # words that name it in a question (corpus/sources.yaml)
 
     def cite(self, article: int | None = None, paragraph: str | None = None) -> str:
         return cite(self.name, article, paragraph)

@@ -28,6 +28,7 @@ class TreatySource:
     url: str
     path: Path  # absolute
     articles: int  # expected article count (0: no articles, e.g. a resolution)
+    aliases: tuple[str, ...] = ()  # words that name it in a question
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,9 @@ def _treaty_source(root: Path, entry: object, manifest_path: Path) -> TreatySour
         raise CorpusError(
             f"{manifest_path}: treaty '{entry['id']}': 'articles' must be a whole number"
         ) from None
+    aliases = entry.get("aliases") or []
+    if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
+        raise CorpusError(f"{manifest_path}: treaty '{entry['id']}': 'aliases' must be a list of names")
     path = (root / str(entry["path"])).resolve()
     if not path.is_file():
         raise CorpusError(
@@ -180,6 +184,7 @@ def _treaty_source(root: Path, entry: object, manifest_path: Path) -> TreatySour
         url=str(entry["url"]),
         path=path,
         articles=articles,
+        aliases=tuple(a.strip() for a in aliases),
     )
 
 

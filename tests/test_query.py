@@ -56,14 +56,18 @@ def test_background_intent(vocabulary):
 def test_priors_follow_the_question(engine):
     retriever = engine.retriever
     kinds, docs = retriever.kinds, retriever.docs
-    plain = retriever.priors("What is illegal access?")
+
+    def priors(question):
+        return retriever.priors(engine.reader.read(question))
+
+    plain = priors("What is illegal access?")
     assert plain[(kinds == "treaty") & (docs == "uncc") & ~retriever.background].min() == 1.0
     assert plain[kinds == "analysis"].max() < 1.0 and plain[docs == "budapest"].max() < 1.0
-    commentary = retriever.priors("Why does EFF oppose the treaty?")
+    commentary = priors("Why does EFF oppose the treaty?")
     assert commentary[kinds == "analysis"].min() == 1.0 > commentary[kinds == "treaty"].max()
-    budapest = retriever.priors("How does the Budapest Convention define illegal access?")
+    budapest = priors("How does the Budapest Convention define illegal access?")
     assert budapest[docs == "budapest"].max() > budapest[docs == "uncc"].max()
-    comparison = retriever.priors("Compare the UNCC and the Budapest Convention on illegal access")
+    comparison = priors("Compare the UNCC and the Budapest Convention on illegal access")
     assert comparison[docs == "budapest"].max() == comparison[docs == "uncc"].max()
 
 

@@ -40,7 +40,6 @@ if TYPE_CHECKING:
     from bot.discord_app.client import TreatyBot
     from bot.engine.engine import Engine
 
-DEFAULT_TREATY = "uncc"
 MIN_TERM_SHOWN = 20  # below this much room beside its citation, a term choice is cut as a whole
 PICK_FROM_LIST = "Type a few letters and pick a term from the list."
 
@@ -52,8 +51,13 @@ def _engine(interaction: discord.Interaction) -> Engine:
     return bot.host.engine  # EngineUnavailable is told to the user as such
 
 
-def _treaty(interaction: discord.Interaction, default: str | None = DEFAULT_TREATY) -> str | None:
-    return getattr(interaction.namespace, "treaty", None) or default
+def _treaty(interaction: discord.Interaction, *, every: bool = False) -> str | None:
+    """The treaty of the command's `treaty` option; when none is given, the default treaty,
+    or None (`every`) for commands that cover every treaty."""
+    typed = getattr(interaction.namespace, "treaty", None)
+    if every and not typed:
+        return None
+    return _engine(interaction).treaty_id(typed)
 
 
 class _StringOption(app_commands.Transformer):
@@ -70,6 +74,27 @@ class _StringOption(app_commands.Transformer):
     @property
     def max_value(self) -> int:
         return self.max_chars
+
+
+class TreatyOption(_StringOption):
+    """A treaty of the index, offered by id and name; typed names ('Budapest Convention') resolve too."""
+
+    max_chars = MAX_TERM_CHARS
+
+    async def autocomplete(self, interaction: discord.Interaction, value: str) -> list[Choice]:
+        try:
+            engine = _engine(interaction)
+        except Exception:  # the command itself explains the problem when it is run
+            return []
+        typed = clean_text(value).casefold()
+        return [
+            Choice(name=fit_text(f"{engine.registry.name(doc)} ({doc})", MAX_CHOICE_NAME), value=doc)
+            for doc in engine.treaty_ids()
+            if typed in f"{doc} {engine.registry.name(doc)}".casefold()
+        ][:MAX_AUTOCOMPLETE_CHOICES]
+
+    async def transform(self, interaction: discord.Interaction, value: str) -> str:
+        return _engine(interaction).treaty_id(value)
 
 
 class QuestionOption(_StringOption):
@@ -169,8 +194,8 @@ class TermOption(_StringOption):
     max_chars = MAX_TERM_CHARS
 
     async def autocomplete(self, interaction: discord.Interaction, value: str) -> list[Choice]:
-        treaty = _treaty(interaction, default=None)
         try:
+            treaty = _treaty(interaction, every=True)
             engine = _engine(interaction)
             found = matching_terms(engine.defined_terms(treaty), value)
             if not found and clean_text(value):
@@ -183,7 +208,7 @@ class TermOption(_StringOption):
         engine = _engine(interaction)
         wanted = resolve_term(value, engine.defined_terms())
         try:
-            lookup = engine.define(wanted.term, _treaty(interaction, default=None))
+            lookup = engine.define(wanted.term, _treaty(interaction, every=True))
         except UnknownTerm as unknown:
             raise InvalidRequest(f"{unknown} {PICK_FROM_LIST}") from unknown
         return replace(lookup, definitions=picked(lookup.definitions, wanted.citation))

@@ -9,12 +9,16 @@ from pathlib import Path
 import numpy as np
 
 from bot.engine.answer import About, Answer, ArticleView, DocumentSummary, Hit
+from bot.engine.conversation import Conversation, Provision, Turn
 from bot.engine.errors import InvalidRequest, UnknownTerm
+from bot.engine.intent import IntentReader
 from bot.engine.links import ComparedArticle, Comparison, Links, TermLookup
 from bot.engine.notes import DefinedTerm
-from bot.engine.references import COMPARISON_WORDS, Reference, find_references
+from bot.engine.query import QueryVocabulary
+from bot.engine.references import Reference
+from bot.engine.registry import TreatyRegistry
 from bot.engine.retrieval import Method, Ranking, Retriever, Source
-from bot.engine.user_input import clean_question, clean_term
+from bot.engine.user_input import clean_question, clean_term, clean_text
 from index_build.artifact import IndexData, load_index
 from index_build.embedding import Embedder, load_embedder
 from index_build.schema import Passage, TreatyInfo
@@ -30,6 +34,7 @@ ABSTAIN_BELOW = {Method.HYBRID: 0.35, Method.DENSE: 0.35, Method.BM25: 2.1}
 RELEVANCE_MARGIN = 0.2
 ANALYSIS_SLOTS = 2  # at most this many of the k passages go to commentary when both kinds fit
 NEAREST_SHOWN = 3  # passages listed as "nearest" when the engine abstains
+TURN_PROVISIONS = 5  # passages of a ranking whose places a conversation remembers
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,7 @@ class Retrieval:
     abstained: bool
     evidence: float
     notices: tuple[str, ...]
+    turn: Turn  # this question as a turn of its conversation
 
 
 class Engine:
@@ -50,9 +56,15 @@ class Engine:
     def __init__(self, data: IndexData, embedder: Embedder) -> None:
         self.data = data
         self.embedder = embedder
-        self.retriever = Retriever(data, embedder)
-        self.passages = data.passages
+        self.registry = TreatyRegistry(data.documents.treaties)
         self.links = Links(data.links, data.documents, data.passages)
+        analyses = data.documents.analyses.values()
+        vocabulary = QueryVocabulary.from_index(
+            data.documents.glossary, [a.publisher for a in analyses] + [a.publisher_short for a in analyses]
+        )
+        self.reader = IntentReader(self.registry, vocabulary, self.links.counterparts)
+        self.retriever = Retriever(data, embedder, vocabulary)
+        self.passages = data.passages
         self._rows_by_article: dict[tuple[str, int], list[int]] = {}
         for row, passage in enumerate(self.passages):
             if passage.article is not None:
@@ -123,18 +135,23 @@ class Engine:
         )
 
     def retrieve(
-        self, question: str, method: Method = Method.HYBRID, source: Source = Source.ALL
+        self,
+        question: str,
+        method: Method = Method.HYBRID,
+        source: Source = Source.ALL,
+        conversation: Conversation | None = None,
     ) -> Retrieval:
         """Passage rows best first: the provisions the question names, then the ranking of
         `method` (every method shares the references, glossary expansion and priors)."""
-        ranking = self.retriever.rank(question, method, source)
+        intent = self.reader.read(question, conversation)
+        ranking = self.retriever.rank(intent, method, source)
         rows = [int(r) for r in ranking.order]
         referenced: list[int] = []
         notices: list[str] = []
         named_missing = False  # the question names provisions, and none of them exists
         if source is not Source.ANALYSIS:
             per_reference = []
-            references = self._with_counterparts(question, find_references(question))
+            references = intent.references
             for ref in references:
                 matched, notice = self._resolve(ref)
                 if notice:
@@ -157,17 +174,29 @@ class Engine:
             abstained=abstained,
             evidence=evidence,
             notices=tuple(notices),
+            turn=Turn(question, intent.query, self._provisions(rows), not abstained),
         )
+
+    def _provisions(self, rows: list[int]) -> tuple[Provision, ...]:
+        """The treaty places a ranking leads with (for the next turn of a conversation)."""
+        found = [
+            Provision(p.doc, p.article, p.paragraph)
+            for p in (self.passages[r] for r in rows[:TURN_PROVISIONS])
+            if p.kind == "treaty" and p.article is not None
+        ]
+        return tuple(dict.fromkeys(found))
 
     # --- articles ---------------------------------------------------------------------------
 
     def treaty_ids(self) -> list[str]:
-        return [t for t, doc in self.data.documents.treaties.items() if doc.articles]
+        """The treaties with articles, the default one first."""
+        return list(self.registry.with_articles)
 
-    def article_titles(self, treaty: str = "uncc") -> list[tuple[int, str]]:
-        return sorted((n, a.title) for n, a in self._treaty(treaty).articles.items())
+    def article_titles(self, treaty: str | None = None) -> list[tuple[int, str]]:
+        return sorted((n, a.title) for n, a in self._treaty(treaty or self.registry.default).articles.items())
 
-    def article(self, number: int, paragraph: str | None = None, treaty: str = "uncc") -> ArticleView:
+    def article(self, number: int, paragraph: str | None = None, treaty: str | None = None) -> ArticleView:
+        treaty = treaty or self.registry.default
         doc = self._treaty(treaty)
         info = doc.articles.get(number)
         if info is None:
@@ -196,17 +225,18 @@ class Engine:
 
     # --- comparison and defined terms ---------------------------------------------------------
 
-    def compare(self, number: int, treaty: str = "uncc") -> Comparison:
-        """An article beside its counterpart(s) in the other treaty (UNCC ↔ Budapest)."""
+    def compare(self, number: int, treaty: str | None = None) -> Comparison:
+        """An article beside its counterpart(s) in the other treaty of the crosswalk."""
+        treaty = treaty or self.registry.default
         view = self.article(number, treaty=treaty)
         others = self.links.counterparts(treaty, number)
-        other = "budapest" if treaty == "uncc" else "uncc"
+        partner = self.links.partner(treaty)
         return Comparison(
             article=view,
             counterparts=tuple(
                 ComparedArticle(self.article(c.article, treaty=c.doc), c.basis) for c in others
             ),
-            other_name=self._treaty(other).name,
+            other_name=self.registry.name(partner) if partner else "other treaties",
         )
 
     def define(self, term: str, treaty: str | None = None) -> TermLookup:
@@ -229,24 +259,25 @@ class Engine:
         """Every defined term, e.g. for autocompletion (one entry per definition)."""
         return self.links.defined_terms(treaty)
 
+    def treaty_id(self, typed: str | None) -> str:
+        """The treaty a user named ('budapest', 'Budapest Convention', 'ETS 185'); the default if none."""
+        text = clean_text(typed)
+        if not text:
+            return self.registry.default
+        if text.lower() in self.registry.with_articles:
+            return text.lower()
+        named = [doc for doc in self.registry.named(text) if doc in self.registry.with_articles]
+        if len(named) == 1:
+            return named[0]
+        names = ", ".join(f"{doc} ({self.registry.name(doc)})" for doc in self.registry.with_articles)
+        raise InvalidRequest(f"Unknown treaty '{text}'. Choose one of: {names}.")
+
     def _treaty(self, treaty: str) -> TreatyInfo:
         doc = self.data.documents.treaties.get(treaty)
         if doc is None or not doc.articles:
             names = ", ".join(self.treaty_ids())
             raise InvalidRequest(f"Unknown treaty '{treaty}'. Choose one of: {names}.")
         return doc
-
-    def _with_counterparts(self, question: str, refs: list[Reference]) -> list[Reference]:
-        """In a comparison, a named article brings its counterpart in the other treaty."""
-        if not COMPARISON_WORDS.search(question):
-            return refs
-        extra = [
-            Reference(c.doc, c.article)
-            for ref in refs
-            for c in self.links.counterparts(ref.doc, ref.article)
-            if not any(r.doc == c.doc for r in refs)
-        ]
-        return refs + extra
 
     def _resolve(self, ref: Reference) -> tuple[list[int], str | None]:
         """Passage rows for a provision the question names, or a notice why there are none."""

@@ -139,6 +139,11 @@ class Links:
             attached[index].append(self._defined(self.definitions[def_id]))
         return [tuple(terms) for terms in attached]
 
+    @staticmethod
+    def partner(doc: str) -> str | None:
+        """The treaty the crosswalk pairs `doc`'s articles with, if any."""
+        return {FROM: TO, TO: FROM}.get(doc)
+
     def counterparts(self, doc: str, article: int | None) -> tuple[Counterpart, ...]:
         """The other treaty's articles paired with this one in the crosswalk."""
         if article is None or doc not in (FROM, TO):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.engine.references import find_references
+from bot.engine.references import mentions_provision
 from index_build.schema import Glossary
 from index_build.tokenize import stems
 
@@ -78,6 +78,6 @@ def _publisher_names(publishers: list[str]) -> list[str]:
         head = publisher.split("(")[0]
         for part in re.split(r"[/,]| and ", head):
             part = part.strip()
-            if len(part) >= 3 and part.lower() != "unknown" and not find_references(part):
+            if len(part) >= 3 and part.lower() != "unknown" and not mentions_provision(part):
                 names.append(part)
     return names

@@ -11,8 +11,8 @@ from enum import StrEnum
 
 import numpy as np
 
+from bot.engine.intent import QueryIntent
 from bot.engine.query import QueryVocabulary
-from bot.engine.references import BUDAPEST_NAMES, COMPARISON_WORDS, UNCC_NAMES
 from index_build.artifact import IndexData
 from index_build.embedding import Embedder
 from index_build.tokenize import tokenize
@@ -45,21 +45,18 @@ class Ranking:
 
 
 class Retriever:
-    def __init__(self, data: IndexData, embedder: Embedder) -> None:
+    def __init__(self, data: IndexData, embedder: Embedder, vocabulary: QueryVocabulary) -> None:
         self.data = data
         self.embedder = embedder
         self.kinds = np.array([p.kind for p in data.passages])
         self.docs = np.array([p.doc for p in data.passages])
         treaties = data.documents.treaties
+        self.treaties_with_articles = [doc for doc, t in treaties.items() if t.articles]
         self.background = np.array(
             [p.section == "preamble" or (p.doc in treaties and not treaties[p.doc].articles)
              for p in data.passages]
         )  # fmt: skip
-        analyses = data.documents.analyses.values()
-        self.vocabulary = QueryVocabulary.from_index(
-            data.documents.glossary,
-            [a.publisher for a in analyses] + [a.publisher_short for a in analyses],
-        )
+        self.vocabulary = vocabulary
 
     def dense_scores(self, query: str) -> np.ndarray:
         """Cosine similarity of every passage row to `query`."""
@@ -75,10 +72,12 @@ class Retriever:
             return np.zeros(len(self.data.passages), dtype=np.float32)
         return np.asarray(self.data.bm25.get_scores(tokens), dtype=np.float32)
 
-    def rank(self, query: str, method: Method = Method.HYBRID, source: Source = Source.ALL) -> Ranking:
-        """Rank passages for `query`. Every method searches with the question plus the treaty
+    def rank(
+        self, intent: QueryIntent, method: Method = Method.HYBRID, source: Source = Source.ALL
+    ) -> Ranking:
+        """Rank passages for a question. Every method searches with the question plus the treaty
         terms for its everyday expressions and applies the same priors."""
-        expanded = self.vocabulary.expand(query)
+        expanded = self.vocabulary.expand(intent.query)
         if method is Method.BM25:  # no embedding needed
             dense = np.zeros(len(self.data.passages), dtype=np.float32)
             scores = self.bm25_scores(expanded)
@@ -88,37 +87,36 @@ class Retriever:
         else:
             dense = self.dense_scores(expanded)
             scores = self._fuse(dense, self.bm25_scores(expanded))
-        scores *= self.priors(query)
+        scores *= self.priors(intent)
         allowed = np.ones(len(scores), dtype=bool) if source is Source.ALL else self.kinds == source
         rows = np.flatnonzero(allowed)
         order = rows[np.argsort(-scores[rows], kind="stable")]
         return Ranking(order=order, scores=scores, dense=dense)
 
-    def priors(self, query: str) -> np.ndarray:
+    def priors(self, intent: QueryIntent) -> np.ndarray:
         """Per-passage weights from what the question asks for: which treaty, treaty text
         or commentary, operative articles or background."""
-        weights = self.treaty_weights(query) * self.kind_weights(query)
-        if not self.vocabulary.asks_for_background(query):
+        weights = self.treaty_weights(intent) * self.kind_weights(intent)
+        if not intent.background:
             weights[self.background] *= BACKGROUND_WEIGHT
         return weights
 
-    def treaty_weights(self, query: str) -> np.ndarray:
-        """Down-weight the treaty the question does not name (a question naming no treaty
-        is about the UNCC); a comparison keeps both at full weight."""
-        names_budapest = bool(BUDAPEST_NAMES.search(query))
-        names_uncc = bool(UNCC_NAMES.search(query))
+    def treaty_weights(self, intent: QueryIntent) -> np.ndarray:
+        """Down-weight the treaties the question is not about (a question naming none is about
+        the default treaty); a comparison, or a question naming several, keeps all at full weight."""
         weights = np.ones(len(self.docs), dtype=np.float32)
-        if COMPARISON_WORDS.search(query) or (names_budapest and names_uncc):
+        named = [doc for doc in intent.named if doc in self.treaties_with_articles]
+        if intent.comparison or len(named) > 1:
             return weights
-        other = "uncc" if names_budapest else "budapest"
-        weights[self.docs == other] = OTHER_TREATY_WEIGHT
+        others = [doc for doc in self.treaties_with_articles if doc != intent.treaty]
+        weights[np.isin(self.docs, others)] = OTHER_TREATY_WEIGHT
         return weights
 
-    def kind_weights(self, query: str) -> np.ndarray:
+    def kind_weights(self, intent: QueryIntent) -> np.ndarray:
         """Down-weight commentary unless the question asks what people say about the treaty,
         and the treaty text when it does."""
         weights = np.ones(len(self.kinds), dtype=np.float32)
-        other = "treaty" if self.vocabulary.asks_for_commentary(query) else "analysis"
+        other = "treaty" if intent.commentary else "analysis"
         weights[self.kinds == other] = OTHER_KIND_WEIGHT
         return weights
 

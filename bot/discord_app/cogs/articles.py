@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -12,7 +10,7 @@ from bot.discord_app import render
 from bot.discord_app.client import TreatyBot
 from bot.discord_app.errors import request_allowed
 from bot.discord_app.respond import deferred, send_pages
-from bot.discord_app.transformers import ArticleOption
+from bot.discord_app.transformers import ArticleOption, TreatyOption
 from bot.engine.answer import ArticleView
 
 MAX_PARAGRAPH_INPUT = 10
@@ -36,7 +34,7 @@ class Articles(commands.Cog):
         interaction: discord.Interaction,
         article: app_commands.Transform[ArticleView, ArticleOption],
         paragraph: app_commands.Range[str, 1, MAX_PARAGRAPH_INPUT] | None = None,
-        treaty: Literal["uncc", "budapest"] = "uncc",
+        treaty: app_commands.Transform[str, TreatyOption] | None = None,
         public: bool | None = None,
     ) -> None:
         # `article` is resolved by its transformer, with the paragraph and treaty options.

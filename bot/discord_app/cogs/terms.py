@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -12,7 +10,7 @@ from bot.discord_app import render
 from bot.discord_app.client import TreatyBot
 from bot.discord_app.errors import request_allowed
 from bot.discord_app.respond import deferred, send_followups
-from bot.discord_app.transformers import TermOption
+from bot.discord_app.transformers import TermOption, TreatyOption
 from bot.engine.links import TermLookup
 
 
@@ -31,7 +29,7 @@ class Terms(commands.Cog):
         self,
         interaction: discord.Interaction,
         term: app_commands.Transform[TermLookup, TermOption],
-        treaty: Literal["uncc", "budapest"] | None = None,
+        treaty: app_commands.Transform[str, TreatyOption] | None = None,
         public: bool | None = None,
     ) -> None:
         # `term` is already the definitions: its transformer looked the term up (an unknown one
