@@ -223,7 +223,7 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     report = build_index(settings.corpus, settings.index, settings.model, settings.embedding_cache, err)
     out.print(
         f"Built {report.index_dir}: {report.passages} passages "
-        f"({report.embedded} embedded, {report.reused} reused) in {report.seconds:.1f} s."
+        f"({report.embedded} texts embedded, {report.reused} reused) in {report.seconds:.1f} s."
     )
     return EXIT_OK
 

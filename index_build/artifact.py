@@ -8,6 +8,9 @@ index/
   links.json        cross-references, defined terms, the Budapest crosswalk
   dense.faiss       normalised embeddings, inner-product index
   bm25/             bm25s index files
+  descriptions.jsonl, descriptions.npy, bm25-descriptions/
+                    plain-language descriptions of the provisions, their vectors and their
+                    BM25 index: searched beside the passages, never shown
 
 A build holds a lock beside the index (`.index.lock`), so two builds never interleave, and
 writes into a staging folder (`.index.building-*`) that it renames into place when complete.
@@ -32,7 +35,7 @@ import faiss
 import msgspec
 import numpy as np
 
-from index_build.schema import Documents, LinkData, Manifest, Passage, StoredFile
+from index_build.schema import Description, Documents, LinkData, Manifest, Passage, StoredFile
 
 FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
@@ -41,12 +44,16 @@ DOCUMENTS = "documents.json"
 LINKS = "links.json"
 DENSE = "dense.faiss"
 BM25_DIR = "bm25"
+DESCRIPTIONS = "descriptions.jsonl"
+DESCRIPTION_VECTORS = "descriptions.npy"
+DESCRIPTION_BM25_DIR = "bm25-descriptions"
 STAGING_TAG = "building"
 RETIRED_TAG = "old"
 HASH_CHUNK_BYTES = 1 << 20
 
 T = TypeVar("T")
 _passage_decoder = msgspec.json.Decoder(Passage)
+_description_decoder = msgspec.json.Decoder(Description)
 
 
 class IndexUnavailable(Exception):
@@ -66,6 +73,18 @@ class IndexData:
     links: LinkData
     dense: faiss.Index
     bm25: bm25s.BM25
+    descriptions: tuple[Description, ...] = ()
+    description_vectors: np.ndarray | None = None
+    description_bm25: bm25s.BM25 | None = None
+
+
+@dataclass(frozen=True)
+class DescriptionIndex:
+    """What the build writes for the descriptions: the lines, their vectors, their BM25 index."""
+
+    lines: Sequence[Description]
+    vectors: np.ndarray
+    bm25: bm25s.BM25 | None  # None when there are no descriptions
 
 
 # --- writing ------------------------------------------------------------------------------------
@@ -112,20 +131,22 @@ class IndexWriter:
         links: LinkData,
         vectors: np.ndarray,
         bm25: bm25s.BM25,
+        descriptions: DescriptionIndex,
     ) -> Manifest:
         """Write every file, then the manifest (its presence marks a complete index), then swap."""
         staging = self.staging
         assert staging is not None, "commit() is called inside the with block"
-        encoder = msgspec.json.Encoder()
-        with open(staging / PASSAGES, "wb") as out:
-            for passage in passages:
-                out.write(encoder.encode(passage) + b"\n")
+        _write_lines(staging / PASSAGES, passages)
         (staging / DOCUMENTS).write_bytes(_pretty(documents))
         (staging / LINKS).write_bytes(_pretty(links))
         dense = faiss.IndexFlatIP(vectors.shape[1])
         dense.add(np.ascontiguousarray(vectors, dtype=np.float32))
         faiss.write_index(dense, str(staging / DENSE))
         bm25.save(str(staging / BM25_DIR), show_progress=False)
+        _write_lines(staging / DESCRIPTIONS, descriptions.lines)
+        np.save(staging / DESCRIPTION_VECTORS, np.ascontiguousarray(descriptions.vectors, dtype=np.float32))
+        if descriptions.bm25 is not None:
+            descriptions.bm25.save(str(staging / DESCRIPTION_BM25_DIR), show_progress=False)
         manifest = replace(manifest, format=FORMAT_VERSION, contents=_contents(staging, with_hashes=True))
         (staging / MANIFEST).write_bytes(_pretty(manifest))
         _swap_into_place(staging, self.target)
@@ -167,6 +188,14 @@ def _swap_into_place(staging: Path, target: Path) -> None:
         raise
     if retired is not None:
         shutil.rmtree(retired, ignore_errors=True)
+
+
+def _write_lines(path: Path, records: Sequence[object]) -> None:
+    """JSON lines: one record per line."""
+    encoder = msgspec.json.Encoder()
+    with open(path, "wb") as out:
+        for record in records:
+            out.write(encoder.encode(record) + b"\n")
 
 
 def _pretty(record: object) -> bytes:
@@ -274,22 +303,36 @@ def _missing_or_resized(path: Path, manifest: Manifest) -> str | None:
 
 def _read_files(path: Path, manifest: Manifest) -> IndexData:
     try:
-        with open(path / PASSAGES, "rb") as lines:
-            passages = tuple(_decode_line(path, number, line) for number, line in enumerate(lines, 1))
+        passages = _read_lines(path, PASSAGES, _passage_decoder)
         documents = _decode(path, DOCUMENTS, (path / DOCUMENTS).read_bytes(), Documents)
         links = _decode(path, LINKS, (path / LINKS).read_bytes(), LinkData)
         dense = faiss.read_index(str(path / DENSE))
         bm25 = bm25s.BM25.load(str(path / BM25_DIR))
+        descriptions = _read_lines(path, DESCRIPTIONS, _description_decoder)
+        description_vectors = np.load(path / DESCRIPTION_VECTORS, allow_pickle=False)
+        description_bm25 = bm25s.BM25.load(str(path / DESCRIPTION_BM25_DIR)) if descriptions else None
     except (OSError, ValueError, TypeError, RuntimeError, KeyError) as exc:
         raise IndexUnavailable(f"The index at {path} is damaged ({exc}). Rebuild: treatybot build") from exc
-    return IndexData(path, manifest, passages, documents, links, dense, bm25)
+    return IndexData(
+        path,
+        manifest,
+        passages,
+        documents,
+        links,
+        dense,
+        bm25,
+        descriptions,
+        description_vectors,
+        description_bm25,
+    )
 
 
-def _decode_line(path: Path, number: int, line: bytes) -> Passage:
-    try:
-        return _passage_decoder.decode(line)
-    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
-        raise _damaged(path, f"{PASSAGES} line {number}", exc) from exc
+def _read_lines(path: Path, name: str, decoder: msgspec.json.Decoder) -> tuple:
+    with open(path / name, "rb") as lines:
+        try:
+            return tuple(decoder.decode(line) for line in lines)
+        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+            raise _damaged(path, name, exc) from exc
 
 
 def _decode(path: Path, name: str, raw: bytes, kind: type[T]) -> T:
@@ -316,6 +359,15 @@ def _inconsistency(data: IndexData) -> str | None:
             return f"{count} passages but {number} {what}"
     if data.dense.d != data.manifest.model.dimension:
         return f"vectors of dimension {data.dense.d}, the model gives {data.manifest.model.dimension}"
+    described = len(data.descriptions)
+    vectors = data.description_vectors
+    if vectors is None or vectors.shape != (described, data.manifest.model.dimension):
+        return f"{described} descriptions but description vectors of shape {getattr(vectors, 'shape', None)}"
+    if (
+        data.description_bm25 is not None
+        and int(data.description_bm25.scores.get("num_docs", -1)) != described
+    ):
+        return f"{described} descriptions but another number in their BM25 index"
     known = set(data.documents.treaties) | set(data.documents.analyses)
     ids = {p.id for p in data.passages}
     if len(ids) != count:

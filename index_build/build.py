@@ -17,7 +17,15 @@ import numpy as np
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from index_build.artifact import FORMAT_VERSION, IndexUnavailable, IndexWriter, read_manifest, verify_index
+from index_build.artifact import (
+    FORMAT_VERSION,
+    DescriptionIndex,
+    IndexUnavailable,
+    IndexWriter,
+    read_manifest,
+    verify_index,
+)
+from index_build.descriptions import load_descriptions
 from index_build.embedding import Embedder, EmbeddingCache, embed_with_cache, load_embedder
 from index_build.glossary import load_glossary
 from index_build.links import describe_links
@@ -28,7 +36,6 @@ from index_build.schema import (
     Documents,
     Manifest,
     ModelInfo,
-    Passage,
     TreatyInfo,
 )
 from index_build.sources import Corpus, load_corpus, sha256_file
@@ -83,20 +90,25 @@ def build_index(
         passages = build_passages(corpus, texts)
         console.print(f"Read {len(corpus.source_files())} documents: {len(passages)} passages.")
         links = describe_links(corpus, texts, passages)  # before embedding: a bad crosswalk fails fast
+        descriptions = load_descriptions(corpus, texts)
         embedder = load_embedder(model_name)
-        vectors, embedded = _embed(embedder, passages, cache_path, console)
-        bm25 = bm25s.BM25()
-        bm25.index([tokenize(p.embed_text) for p in passages], show_progress=False)
+        texts_to_embed = [p.embed_text for p in passages] + [d.text for d in descriptions]
+        vectors, embedded = _embed(embedder, texts_to_embed, cache_path, console)
         writer.commit(
             manifest=_manifest(corpus, ModelInfo(model_name, embedder.dimension), len(passages), began),
             passages=passages,
             documents=describe_documents(corpus, texts),
             links=links,
-            vectors=vectors,
-            bm25=bm25,
+            vectors=vectors[: len(passages)],
+            bm25=_bm25([p.embed_text for p in passages]),
+            descriptions=DescriptionIndex(
+                descriptions,
+                vectors[len(passages) :],
+                _bm25([d.text for d in descriptions]) if descriptions else None,
+            ),
         )
     seconds = time.perf_counter() - began
-    return BuildReport(Path(index_dir), len(passages), embedded, len(passages) - embedded, seconds)
+    return BuildReport(Path(index_dir), len(passages), embedded, len(texts_to_embed) - embedded, seconds)
 
 
 def _manifest(corpus: Corpus, model: ModelInfo, passages: int, began: float) -> Manifest:
@@ -115,10 +127,16 @@ def _manifest(corpus: Corpus, model: ModelInfo, passages: int, began: float) -> 
     )
 
 
+def _bm25(texts: list[str]) -> bm25s.BM25:
+    index = bm25s.BM25()
+    index.index([tokenize(text) for text in texts], show_progress=False)
+    return index
+
+
 def _embed(
-    embedder: Embedder, passages: list[Passage], cache_path: Path, console: Console
+    embedder: Embedder, texts: list[str], cache_path: Path, console: Console
 ) -> tuple[np.ndarray, int]:
-    """Every passage's vector, through the embedding cache, with a progress bar for the new ones."""
+    """A vector for every text, through the embedding cache, with a progress bar for the new ones."""
     progress = Progress(
         TextColumn("Embedding"),
         BarColumn(),
@@ -134,7 +152,6 @@ def _embed(
             progress.update(task, total=missing)
             progress.start()
 
-    texts = [p.embed_text for p in passages]
     warn = partial(console.print, style="yellow", markup=False)
     try:
         with EmbeddingCache(cache_path, warn=warn) as cache:
@@ -143,7 +160,7 @@ def _embed(
             )
     finally:
         progress.stop()
-    console.print(f"Embedded {embedded} passages, reused {len(texts) - embedded} from cache.")
+    console.print(f"Embedded {embedded} texts, reused {len(texts) - embedded} from cache.")
     return vectors, embedded
 
 

@@ -57,6 +57,26 @@ class Passage:
     draft_era: bool = False  # analysis written before the final text
 
 
+@dataclass(frozen=True)
+class Description:
+    """One plain-language line about a provision (`corpus/descriptions.yaml`): searched beside
+    the passages it covers, never shown."""
+
+    doc: str
+    section: str  # "article" | "preamble" | "annex" | "body"
+    article: int | None
+    paragraph: str | None  # None: every paragraph of the article (or section)
+    text: str
+
+    def covers(self, passage: Passage) -> bool:
+        return (
+            passage.doc == self.doc
+            and passage.section == self.section
+            and self.article in (None, passage.article)
+            and self.paragraph in (None, passage.paragraph)
+        )
+
+
 # --- links: cross-references, definitions, the crosswalk ----------------------------------------
 
 

@@ -322,7 +322,7 @@ def _evidence(ranking: Ranking, method: Method) -> float:
     """How strongly the best allowed passage matches: cosine, or the BM25 score for BM25."""
     if not len(ranking.order):
         return 0.0
-    scores = ranking.scores if method is Method.BM25 else ranking.dense
+    scores = ranking.lexical if method is Method.BM25 else ranking.dense
     return float(scores[ranking.order].max())
 
 

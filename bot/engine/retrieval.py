@@ -20,6 +20,10 @@ from index_build.tokenize import tokenize
 RRF_K = 20  # reciprocal rank fusion constant (60 in Cormack et al. 2009; 20 measured better here)
 DENSE_WEIGHT = 1.0
 BM25_WEIGHT = 2.0  # glossary-expanded keywords are the stronger signal on this corpus
+# A match with a plain-language description of a provision counts for the passages of that
+# provision (corpus/descriptions.yaml), dense and keyword alike.
+DESCRIPTION_DENSE_WEIGHT = 1.0
+DESCRIPTION_BM25_WEIGHT = 1.0
 OTHER_TREATY_WEIGHT = 0.5  # the treaty a question does not name ranks lower, not out
 OTHER_KIND_WEIGHT = 0.5  # commentary ranks lower unless the question asks what people say
 BACKGROUND_WEIGHT = 0.6  # preambles and the adopting resolution, unless the question names them
@@ -42,6 +46,15 @@ class Ranking:
     order: np.ndarray  # passage rows, best first (only rows allowed by the source filter)
     scores: np.ndarray  # the ranker's score for every passage row
     dense: np.ndarray  # cosine similarity of every passage row to the (expanded) query
+    lexical: np.ndarray  # BM25 score of every passage row
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One ranking of the passages, for reciprocal rank fusion."""
+
+    ranks: np.ndarray  # 1-based rank of every passage row; inf where the signal has no evidence
+    weight: float
 
 
 class Retriever:
@@ -57,41 +70,59 @@ class Retriever:
              for p in data.passages]
         )  # fmt: skip
         self.vocabulary = vocabulary
+        self.covered = _covered(data.descriptions, data.passages)
 
-    def dense_scores(self, query: str) -> np.ndarray:
-        """Cosine similarity of every passage row to `query`."""
-        vector = self.embedder.encode_query(query)
+    def dense_scores(self, vector: np.ndarray) -> np.ndarray:
+        """Cosine similarity of every passage row to a query vector."""
         similarities, rows = self.data.dense.search(vector[None, :], len(self.data.passages))
         scores = np.zeros(len(self.data.passages), dtype=np.float32)
         scores[rows[0]] = similarities[0]
         return scores
 
     def bm25_scores(self, query: str) -> np.ndarray:
-        tokens = [t for t in tokenize(query) if t in self.data.bm25.vocab_dict]
-        if not tokens:
-            return np.zeros(len(self.data.passages), dtype=np.float32)
-        return np.asarray(self.data.bm25.get_scores(tokens), dtype=np.float32)
+        return _bm25_scores(self.data.bm25, query, len(self.data.passages))
 
     def rank(
         self, intent: QueryIntent, method: Method = Method.HYBRID, source: Source = Source.ALL
     ) -> Ranking:
         """Rank passages for a question. Every method searches with the question plus the treaty
-        terms for its everyday expressions and applies the same priors."""
+        terms for its everyday expressions, fuses its signals by reciprocal rank (the passages'
+        own, and those of the descriptions of their provisions) and applies the same priors."""
         expanded = self.vocabulary.expand(intent.query)
-        if method is Method.BM25:  # no embedding needed
-            dense = np.zeros(len(self.data.passages), dtype=np.float32)
-            scores = self.bm25_scores(expanded)
-        elif method is Method.DENSE:
-            dense = self.dense_scores(expanded)
-            scores = dense.copy()
-        else:
-            dense = self.dense_scores(expanded)
-            scores = self._fuse(dense, self.bm25_scores(expanded))
-        scores *= self.priors(intent)
-        allowed = np.ones(len(scores), dtype=bool) if source is Source.ALL else self.kinds == source
+        count = len(self.data.passages)
+        dense = lexical = np.zeros(count, dtype=np.float32)
+        signals: list[Signal] = []
+        if method is not Method.BM25:  # BM25 alone needs no embedding
+            vector = self.embedder.encode_query(expanded)
+            dense = self.dense_scores(vector)
+            signals.append(Signal(_ranks(dense), DENSE_WEIGHT))
+            if self.covered:
+                described = self.data.description_vectors @ vector
+                signals.append(Signal(self._via_descriptions(described), DESCRIPTION_DENSE_WEIGHT))
+        if method is not Method.DENSE:
+            lexical = self.bm25_scores(expanded)
+            signals.append(Signal(_ranks(lexical, matched=lexical > 0), BM25_WEIGHT))
+            if self.covered:
+                described = _bm25_scores(self.data.description_bm25, expanded, len(self.covered))
+                signals.append(
+                    Signal(self._via_descriptions(described, matched=described > 0), DESCRIPTION_BM25_WEIGHT)
+                )
+        scores = _fuse(signals) * self.priors(intent)
+        allowed = np.ones(count, dtype=bool) if source is Source.ALL else self.kinds == source
         rows = np.flatnonzero(allowed)
         order = rows[np.argsort(-scores[rows], kind="stable")]
-        return Ranking(order=order, scores=scores, dense=dense)
+        return Ranking(order=order, scores=scores, dense=dense, lexical=lexical)
+
+    def _via_descriptions(self, scores: np.ndarray, matched: np.ndarray | None = None) -> np.ndarray:
+        """Each passage's rank through the descriptions of its provision: the rank of the best
+        description covering it (inf when none covers it, or none that matched)."""
+        ranks = np.full(len(self.data.passages), np.inf, dtype=np.float32)
+        for rank, row in enumerate(np.argsort(-scores, kind="stable"), 1):
+            if matched is not None and not matched[row]:
+                break
+            rows = self.covered[row]
+            ranks[rows] = np.minimum(ranks[rows], rank)
+        return ranks
 
     def priors(self, intent: QueryIntent) -> np.ndarray:
         """Per-passage weights from what the question asks for: which treaty, treaty text
@@ -120,17 +151,40 @@ class Retriever:
         weights[self.kinds == other] = OTHER_KIND_WEIGHT
         return weights
 
-    @staticmethod
-    def _fuse(dense: np.ndarray, bm25: np.ndarray) -> np.ndarray:
-        """Weighted reciprocal rank fusion; passages BM25 does not match get no BM25 share."""
-        fused = DENSE_WEIGHT / (RRF_K + _ranks(dense))
-        matched = bm25 > 0
-        fused[matched] += BM25_WEIGHT / (RRF_K + _ranks(bm25)[matched])
-        return fused
+
+def _fuse(signals: list[Signal]) -> np.ndarray:
+    """Weighted reciprocal rank fusion; a signal without evidence for a passage adds nothing."""
+    return sum(signal.weight / (RRF_K + signal.ranks) for signal in signals)
 
 
-def _ranks(scores: np.ndarray) -> np.ndarray:
-    """1-based rank of every row by descending score."""
+def _ranks(scores: np.ndarray, matched: np.ndarray | None = None) -> np.ndarray:
+    """1-based rank of every row by descending score; inf for rows not `matched`."""
     ranks = np.empty(len(scores), dtype=np.float32)
     ranks[np.argsort(-scores, kind="stable")] = np.arange(1, len(scores) + 1)
+    if matched is not None:
+        ranks[~matched] = np.inf
     return ranks
+
+
+def _bm25_scores(index, query: str, count: int) -> np.ndarray:
+    tokens = [t for t in tokenize(query) if t in index.vocab_dict]
+    if not tokens:
+        return np.zeros(count, dtype=np.float32)
+    return np.asarray(index.get_scores(tokens), dtype=np.float32)
+
+
+def _covered(descriptions, passages) -> list[np.ndarray]:
+    """For each description line, the passage rows of the provision it describes."""
+    by_place: dict[tuple, list[int]] = {}
+    for row, passage in enumerate(passages):
+        by_place.setdefault((passage.doc, passage.section, passage.article), []).append(row)
+    return [
+        np.array(
+            [r for r in by_place.get((d.doc, d.section, d.article), []) if d.covers(passages[r])]
+            if d.article is not None
+            else [r for key, rows in by_place.items() if key[:2] == (d.doc, d.section) for r in rows
+                  if d.covers(passages[r])],
+            dtype=np.int64,
+        )
+        for d in descriptions
+    ]  # fmt: skip
