@@ -29,6 +29,7 @@ from index_build.descriptions import load_descriptions
 from index_build.embedding import Embedder, EmbeddingCache, embed_with_cache, load_embedder
 from index_build.glossary import load_glossary
 from index_build.links import describe_links
+from index_build.out_of_corpus import load_out_of_corpus
 from index_build.passages import build_passages, publisher_short_name
 from index_build.schema import (
     AnalysisInfo,
@@ -206,6 +207,7 @@ def describe_documents(corpus: Corpus, texts: Mapping[str, TreatyText]) -> Docum
         analyses=analyses,
         final_text_date=corpus.final_text_date.isoformat(),
         glossary=load_glossary(),
+        out_of_corpus=load_out_of_corpus(corpus, texts),
     )
 
 

@@ -24,9 +24,17 @@ def load_glossary(path: Path = GLOSSARY_PATH) -> Glossary:
         raise CorpusError(f"{path}: expected a mapping with 'aliases', 'commentary' and 'background'")
     commentary = data.get("commentary", [])
     background = data.get("background", [])
+    chit_chat = data.get("chit-chat", [])
+    follow_up = data.get("follow-up", [])
+    definition = data.get("definition", [])
     aliases = data.get("aliases", [])
-    if not all(isinstance(v, list) for v in (commentary, background, aliases)):
-        raise CorpusError(f"{path}: 'commentary', 'background' and 'aliases' must be lists")
+    if not all(
+        isinstance(v, list) for v in (commentary, background, chit_chat, follow_up, definition, aliases)
+    ):
+        raise CorpusError(
+            f"{path}: 'commentary', 'background', 'chit-chat', 'follow-up', 'definition' and 'aliases' "
+            "must be lists"
+        )
     for number, entry in enumerate(aliases, 1):
         if not (
             isinstance(entry, dict) and _strings(entry.get("treaty")) and _strings(entry.get("everyday"))
@@ -41,6 +49,9 @@ def load_glossary(path: Path = GLOSSARY_PATH) -> Glossary:
         ),
         commentary=tuple(str(c) for c in commentary),
         background=tuple(str(b) for b in background),
+        chit_chat=tuple(str(c) for c in chit_chat),
+        follow_up=tuple(str(f) for f in follow_up),
+        definition=tuple(str(d) for d in definition),
     )
 
 

@@ -209,6 +209,40 @@ class Glossary:
     aliases: tuple[GlossaryAlias, ...] = ()
     commentary: tuple[str, ...] = ()
     background: tuple[str, ...] = ()
+    chit_chat: tuple[str, ...] = ()  # fillers dropped from what is searched ("lol", "asking for a friend")
+    follow_up: tuple[str, ...] = ()  # words of a question that leans on the one before ("that", "they")
+    definition: tuple[str, ...] = ()  # expressions that ask what a term means
+
+
+@dataclass(frozen=True)
+class Pointer:
+    """Where an answer the corpus does not hold can be found."""
+
+    label: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class OutOfCorpusKind:
+    """A kind of question the corpus cannot answer (`corpus/out_of_corpus.yaml`)."""
+
+    id: str
+    title: str
+    explanation: str
+    where: tuple[Pointer, ...]
+    related: tuple[str, ...]  # places that govern the matter: "uncc:64", "uncc:63(3)", a document id
+    phrases: tuple[str, ...]  # any one of these marks a question of this kind...
+    about: tuple[str, ...]  # ...as does one of these
+    facts: tuple[str, ...]  # together with one of these
+    unless: tuple[str, ...]  # but never with one of these
+
+
+@dataclass(frozen=True)
+class OutOfCorpus:
+    kinds: tuple[OutOfCorpusKind, ...] = ()
+    places: tuple[str, ...] = ()  # country and place names and their adjectives, any case
+    codes: tuple[str, ...] = ()  # place codes that count only in capitals: "US", "UK"
+    corpus_ends: str = ""  # ISO date of the newest document
 
 
 @dataclass(frozen=True)
@@ -219,6 +253,7 @@ class Documents:
     analyses: dict[str, AnalysisInfo]
     final_text_date: str  # ISO; analyses before it discuss drafts
     glossary: Glossary = field(default_factory=Glossary)
+    out_of_corpus: OutOfCorpus = field(default_factory=OutOfCorpus)
 
 
 # --- the manifest ----------------------------------------------------------------------------------

@@ -60,8 +60,11 @@ def test_priors_follow_the_question(engine):
     def priors(question):
         return retriever.priors(engine.reader.read(question))
 
-    plain = priors("What is illegal access?")
-    assert plain[(kinds == "treaty") & (docs == "uncc") & ~retriever.background].min() == 1.0
+    plain = priors("Is illegal access a crime?")
+    operative = (kinds == "treaty") & (docs == "uncc") & ~retriever.background
+    assert plain[operative & ~retriever.defining].min() == 1.0
+    assert plain[operative & retriever.defining].max() < 1.0  # the definitions, for a question not about one
+    assert priors("What does illegal access mean?")[operative].min() == 1.0
     assert plain[kinds == "analysis"].max() < 1.0 and plain[docs == "budapest"].max() < 1.0
     commentary = priors("Why does EFF oppose the treaty?")
     assert commentary[kinds == "analysis"].min() == 1.0 > commentary[kinds == "treaty"].max()

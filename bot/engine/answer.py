@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.engine.notes import ArticleLink, Counterpart, DefinedTerm, SeeAlso
-from index_build.schema import Passage, cite
+from index_build.schema import OutOfCorpusKind, Passage, cite
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,7 @@ class Answer:
     hits: tuple[Hit, ...]
     notices: tuple[str, ...] = ()
     final_text_date: str = ""
+    out_of_corpus: OutOfCorpusKind | None = None  # a question the corpus cannot answer: hits are related
 
     @property
     def treaty_hits(self) -> list[Hit]:
@@ -65,10 +66,19 @@ class Answer:
         return [h for h in self.hits if h.passage.kind == "analysis"]
 
     def to_dict(self) -> dict:
+        kind = self.out_of_corpus
         return {
             "question": self.question,
             "abstained": self.abstained,
             "notices": list(self.notices),
+            "out_of_corpus": None
+            if kind is None
+            else {
+                "kind": kind.id,
+                "title": kind.title,
+                "explanation": kind.explanation,
+                "where": [{"label": p.label, "url": p.url or None} for p in kind.where],
+            },
             "passages": [hit.to_dict() for hit in self.hits],
         }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 MAX_TURNS = 4  # turns kept: older ones no longer explain a follow-up
+MAX_TOPIC_WORDS = 60  # a topic carried through follow-ups keeps its latest words
 
 
 @dataclass(frozen=True)
@@ -24,9 +25,20 @@ class Provision:
 @dataclass(frozen=True)
 class Turn:
     question: str  # as asked (cleaned)
-    query: str  # what was searched for it: the question, read with the conversation before it
+    topic: str  # what it was about: its own words, after those of the turn it followed up
     provisions: tuple[Provision, ...] = ()  # the treaty places it led with, best first
     answered: bool = True  # False when the engine abstained
+
+    @property
+    def anchor(self) -> Provision | None:
+        """The article a follow-up's "paragraph 3" or "the Budapest one" refers to."""
+        return self.provisions[0] if self.provisions else None
+
+
+def topic_after(previous: Turn | None, text: str) -> str:
+    """The topic of a turn: its own words, following those of the turn it leans on."""
+    words = f"{previous.topic} {text}".split() if previous else text.split()
+    return " ".join(words[-MAX_TOPIC_WORDS:])
 
 
 @dataclass(frozen=True)

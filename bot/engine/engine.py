@@ -9,11 +9,13 @@ from pathlib import Path
 import numpy as np
 
 from bot.engine.answer import About, Answer, ArticleView, DocumentSummary, Hit
-from bot.engine.conversation import Conversation, Provision, Turn
+from bot.engine.conversation import Conversation, Provision, Turn, topic_after
 from bot.engine.errors import InvalidRequest, UnknownTerm
 from bot.engine.intent import IntentReader
 from bot.engine.links import ComparedArticle, Comparison, Links, TermLookup
 from bot.engine.notes import DefinedTerm
+from bot.engine.out_of_corpus import OutOfCorpusDetector
+from bot.engine.places import parse_place
 from bot.engine.query import QueryVocabulary
 from bot.engine.references import Reference
 from bot.engine.registry import TreatyRegistry
@@ -21,7 +23,7 @@ from bot.engine.retrieval import Method, Ranking, Retriever, Source
 from bot.engine.user_input import clean_question, clean_term, clean_text
 from index_build.artifact import IndexData, load_index
 from index_build.embedding import Embedder, load_embedder
-from index_build.schema import Passage, TreatyInfo
+from index_build.schema import OutOfCorpusKind, Passage, TreatyInfo
 
 DEFAULT_K = 5
 MAX_K = 25
@@ -34,7 +36,9 @@ ABSTAIN_BELOW = {Method.HYBRID: 0.35, Method.DENSE: 0.35, Method.BM25: 2.1}
 RELEVANCE_MARGIN = 0.2
 ANALYSIS_SLOTS = 2  # at most this many of the k passages go to commentary when both kinds fit
 NEAREST_SHOWN = 3  # passages listed as "nearest" when the engine abstains
+RELATED_SHOWN = 4  # provisions listed as governing a matter the corpus cannot answer
 TURN_PROVISIONS = 5  # passages of a ranking whose places a conversation remembers
+ANCHOR_KEPT_WITHIN = 3  # a follow-up keeps the conversation's article if it is among its first places
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ class Retrieval:
     evidence: float
     notices: tuple[str, ...]
     turn: Turn  # this question as a turn of its conversation
+    out_of_corpus: OutOfCorpusKind | None = None  # the kind of question the corpus cannot answer
 
 
 class Engine:
@@ -62,7 +67,12 @@ class Engine:
         vocabulary = QueryVocabulary.from_index(
             data.documents.glossary, [a.publisher for a in analyses] + [a.publisher_short for a in analyses]
         )
-        self.reader = IntentReader(self.registry, vocabulary, self.links.counterparts)
+        self.reader = IntentReader(
+            self.registry,
+            vocabulary,
+            OutOfCorpusDetector(data.documents.out_of_corpus),
+            self.links.counterparts,
+        )
         self.retriever = Retriever(data, embedder, vocabulary)
         self.passages = data.passages
         self._rows_by_article: dict[tuple[str, int], list[int]] = {}
@@ -88,6 +98,8 @@ class Engine:
         question = clean_question(question)
         k = _check_k(k)
         found = self.retrieve(question, Method.HYBRID, Source(source))
+        if found.out_of_corpus is not None:
+            return self._answer(question, found, self._related(found), _pointers(found.out_of_corpus))
         if found.abstained:
             return self._answer(question, found, found.rows[: min(k, NEAREST_SHOWN)])
         rows = self._compose(found, k)
@@ -131,6 +143,7 @@ class Engine:
                 [Hit(self.passages[r], float(found.scores[r]), r in found.referenced) for r in rows]
             ),
             notices=found.notices + notices,
+            out_of_corpus=found.out_of_corpus,
             final_text_date=self.data.documents.final_text_date,
         )
 
@@ -164,8 +177,15 @@ class Engine:
             named = set(referenced)
             rows = referenced + [r for r in rows if r not in named]
             named_missing = bool(references) and not referenced and bool(notices)
+        if intent.unmatched:
+            notices.append(intent.unmatched)
         evidence = _evidence(ranking, method)
-        abstained = named_missing or (not referenced and evidence < ABSTAIN_BELOW[method])
+        abstained = (
+            intent.out_of_corpus is not None
+            or named_missing
+            or bool(intent.unmatched)
+            or (not referenced and evidence < ABSTAIN_BELOW[method])
+        )
         return Retrieval(
             rows=rows,
             scores=ranking.scores,
@@ -174,17 +194,44 @@ class Engine:
             abstained=abstained,
             evidence=evidence,
             notices=tuple(notices),
-            turn=Turn(question, intent.query, self._provisions(rows), not abstained),
+            turn=Turn(
+                question,
+                topic_after(intent.follows, intent.query),
+                self._provisions(rows, intent.follows),
+                not abstained,
+            ),
+            out_of_corpus=intent.out_of_corpus,
         )
 
-    def _provisions(self, rows: list[int]) -> tuple[Provision, ...]:
-        """The treaty places a ranking leads with (for the next turn of a conversation)."""
-        found = [
-            Provision(p.doc, p.article, p.paragraph)
-            for p in (self.passages[r] for r in rows[:TURN_PROVISIONS])
-            if p.kind == "treaty" and p.article is not None
+    def _related(self, found: Retrieval) -> list[int]:
+        """The provisions that govern a matter the corpus cannot answer: the ones the question
+        names, else the kind's own, one passage each (the best ranked)."""
+        kind = found.out_of_corpus
+        assert kind is not None
+        if found.referenced:
+            return [r for r in found.rows if r in found.referenced][:RELATED_SHOWN]
+        places = [place for place in map(parse_place, kind.related) if place is not None]
+        firsts = [next((r for r in found.rows if place.holds(self.passages[r])), None) for place in places]
+        return [r for r in dict.fromkeys(firsts) if r is not None][:RELATED_SHOWN]
+
+    def _provisions(self, rows: list[int], follows: Turn | None) -> tuple[Provision, ...]:
+        """The treaty places a ranking leads with (for the next turn of a conversation). A
+        follow-up whose answer still shows the article the conversation is about keeps it as
+        its anchor, so that one weaker turn does not move "paragraph 3" to another article."""
+        found = list(
+            dict.fromkeys(
+                Provision(p.doc, p.article, p.paragraph)
+                for p in (self.passages[r] for r in rows[:TURN_PROVISIONS])
+                if p.kind == "treaty" and p.article is not None
+            )
+        )
+        anchor = follows.anchor if follows else None
+        kept = [
+            p
+            for p in found[:ANCHOR_KEPT_WITHIN]
+            if anchor and (p.doc, p.article) == (anchor.doc, anchor.article)
         ]
-        return tuple(dict.fromkeys(found))
+        return tuple(dict.fromkeys([*kept, *found]))
 
     # --- articles ---------------------------------------------------------------------------
 
@@ -338,6 +385,14 @@ def _covers(passage: Passage, letter: str) -> bool:
 def _no_article(doc: TreatyInfo, number: int) -> str:
     count = len(doc.articles)
     return f"The {doc.name} has {count} articles (1 to {count}); there is no Article {number}."
+
+
+def _pointers(kind: OutOfCorpusKind) -> tuple[str, ...]:
+    """The notices of a refusal: what the corpus lacks, and where the answer lives."""
+    return (
+        kind.explanation,
+        *(f"Where to look: {p.label}" + (f" <{p.url}>" if p.url else "") for p in kind.where),
+    )
 
 
 def _no_subparagraph(doc: TreatyInfo, ref: Reference, letters: tuple[str, ...]) -> str:

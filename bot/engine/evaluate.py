@@ -19,7 +19,6 @@ each asked with the conversation so far.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,40 +27,17 @@ import yaml
 
 from bot.engine.conversation import Conversation
 from bot.engine.engine import Engine
+from bot.engine.places import Place, parse_place
 from bot.engine.retrieval import Method
 from index_build.schema import Passage
 
 RECALL_CUTOFFS = (1, 5)
 MRR_CUTOFF = 10
-PLACE = re.compile(
-    r"^(?P<doc>[\w-]+)(?::(?P<where>preamble|annex|(?P<article>\d+)(?:\((?P<paragraph>\w+)\))?))?$"
-)
 QUESTIONS, FIRST_TURNS, FOLLOW_UPS = "questions", "first turns", "follow-ups"
 
 
 class QuestionFileError(ValueError):
     """The question file is missing or malformed."""
-
-
-@dataclass(frozen=True)
-class Place:
-    """Where an answer lies: a document, or a section, article or paragraph of it; or any commentary."""
-
-    doc: str  # "analysis" for any commentary
-    section: str | None = None  # "preamble" | "annex" | "article"
-    article: int | None = None
-    paragraph: str | None = None
-
-    def holds(self, passage: Passage) -> bool:
-        if self.doc == "analysis":
-            return passage.kind == "analysis"
-        if passage.doc != self.doc:
-            return False
-        if self.section is None:
-            return True
-        if self.section != passage.section:
-            return False
-        return self.article in (None, passage.article) and self.paragraph in (None, passage.paragraph)
 
 
 @dataclass(frozen=True)
@@ -178,17 +154,11 @@ def _question(path: Path, where: str, entry: object, default_id: object) -> Ques
     if not isinstance(expect, list):
         raise QuestionFileError(f"{path}: {where}: 'expect' must be a list")
     places = []
-    for place in map(str, expect):
-        match = PLACE.match(place)
-        if not match:
-            raise QuestionFileError(f"{path}: {where}: '{place}' is not a place (see the eval file header)")
-        section = (
-            match["where"]
-            if match["where"] in ("preamble", "annex")
-            else ("article" if match["article"] else None)
-        )
-        article = int(match["article"]) if match["article"] else None
-        places.append(Place(match["doc"], section, article, match["paragraph"]))
+    for text in map(str, expect):
+        place = parse_place(text)
+        if place is None:
+            raise QuestionFileError(f"{path}: {where}: '{text}' is not a place (see the eval file header)")
+        places.append(place)
     return Question(
         str(entry.get("id", default_id)),
         str(entry["question"]),

@@ -10,29 +10,43 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.engine.conversation import Conversation, Turn
+from bot.engine.out_of_corpus import OutOfCorpusDetector
 from bot.engine.query import QueryVocabulary
-from bot.engine.references import Reference, ReferenceFinder
+from bot.engine.references import Reference, ReferenceFinder, relative_references
 from bot.engine.registry import COMPARISON_WORDS, TreatyRegistry
+from index_build.schema import OutOfCorpusKind
 
 
 @dataclass(frozen=True)
 class QueryIntent:
     question: str  # as asked (cleaned)
-    query: str  # what is searched for it
+    query: str  # what is searched for it: its core, without chit-chat
+    parts: tuple[str, ...]  # the sentences of a long question, also searched one by one
+    context: tuple[str, ...]  # the topic of the turn it follows up, searched beside it
     treaty: str  # the treaty it is about: the one it names, else the default
     named: tuple[str, ...]  # every document it names, in order
     references: tuple[Reference, ...]  # provisions it names (and their counterparts in a comparison)
     comparison: bool  # asks to compare treaties
     commentary: bool  # asks what people say about the treaty (criticism, positions, news)
     background: bool  # asks for a preamble or the adopting resolution
+    definition: bool  # asks what a term means
+    out_of_corpus: OutOfCorpusKind | None = None  # a kind of question the corpus cannot answer
     follows: Turn | None = None  # the turn of the conversation it follows up
+    unmatched: str = ""  # what it asks for that the index does not have ("no counterpart"), said as a notice
 
 
 class IntentReader:
-    def __init__(self, registry: TreatyRegistry, vocabulary: QueryVocabulary, counterparts) -> None:
+    def __init__(
+        self,
+        registry: TreatyRegistry,
+        vocabulary: QueryVocabulary,
+        out_of_corpus: OutOfCorpusDetector,
+        counterparts,
+    ) -> None:
         """`counterparts(doc, article)` gives the other treaty's corresponding articles."""
         self.registry = registry
         self.vocabulary = vocabulary
+        self.out_of_corpus = out_of_corpus
         self.references = ReferenceFinder(registry)
         self._counterparts = counterparts
 
@@ -41,16 +55,70 @@ class IntentReader:
         references = self.references.find(question)
         if comparison:
             references = self._with_counterparts(references)
+        query = self.vocabulary.core(question)
+        named = self.registry.named(question)
+        last = conversation.last if conversation else None
+        follows, references, unmatched = self._follow_up(question, query, named, references, last)
+        treaty = self.registry.about(question)
+        if follows is not None and follows.anchor and not named:
+            treaty = follows.anchor.doc  # a conversation about one treaty stays with it
         return QueryIntent(
             question=question,
-            query=question,
-            treaty=self.registry.about(question),
-            named=self.registry.named(question),
+            query=query,
+            parts=self.vocabulary.parts(query),
+            context=(follows.topic,) if follows is not None else (),
+            treaty=treaty,
+            named=named,
             references=tuple(references),
             comparison=comparison,
             commentary=self.vocabulary.asks_for_commentary(question),
             background=self.vocabulary.asks_for_background(question),
+            definition=self.vocabulary.asks_for_definition(question),
+            out_of_corpus=self.out_of_corpus.detect(query),
+            follows=follows,
+            unmatched=unmatched,
         )
+
+    def _follow_up(
+        self,
+        question: str,
+        query: str,
+        named: tuple[str, ...],
+        references: list[Reference],
+        last: Turn | None,
+    ) -> tuple[Turn | None, list[Reference], str]:
+        """The turn a question follows up, its references read in that light ("paragraph 4" of
+        the article just shown, "the Budapest one" as its counterpart), and what it asks for
+        that does not exist (a counterpart the crosswalk lacks)."""
+        if last is None or references:
+            return None, references, ""
+        anchor = last.anchor
+        if anchor is not None:
+            relative = relative_references(question, anchor.doc, anchor.article)
+            if relative:
+                return last, relative, ""
+            others = [d for d in named if d in self.registry.with_articles and d != anchor.doc]
+            if others and not self.vocabulary.own_words(query, self.registry.names):
+                # "and the Budapest one?": the counterpart of what was just shown
+                counterparts = [
+                    Reference(c.doc, c.article)
+                    for c in self._counterparts(anchor.doc, anchor.article)
+                    if c.doc == others[0]
+                ]
+                missing = (
+                    ""
+                    if counterparts
+                    else (
+                        f"{self.registry.name(anchor.doc)} Art. {anchor.article} has no counterpart in the "
+                        f"{self.registry.name(others[0])} in the crosswalk."
+                    )
+                )
+                return last, counterparts, missing
+            if others:  # "is it the same in Budapest on searches?": that topic, in that treaty
+                return last, references, ""
+        if self.vocabulary.leans_on_context(query):
+            return last, references, ""
+        return None, references, ""
 
     def _with_counterparts(self, refs: list[Reference]) -> list[Reference]:
         """In a comparison, a named article brings its counterpart in the other treaty."""

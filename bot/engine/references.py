@@ -33,6 +33,21 @@ LIST = re.compile(
     re.IGNORECASE,
 )
 MAX_RANGE = 20  # a longer span ("articles 1 to 100000") names only its two ends
+# Provisions named relative to the article under discussion (a follow-up in a conversation):
+# "what does paragraph 4 say", "ok and (c)?", "point (b)", "the next article".
+PARAGRAPH_ALONE = re.compile(
+    rf"\b(?:paragraph|para\.?|par\.)\s*(?P<para>\d+)(?P<subs>{_SUB}{{0,2}})", re.IGNORECASE
+)
+LABEL_ALONE = re.compile(
+    r"(?:^|(?<=[\s,;:]))(?:(?:point|item|letter|sub-?paragraph|subpara\.?|and|about)\s*)?"
+    r"\(\s*(?P<label>[a-z]{1,4})\s*\)(?!\w)",
+    re.IGNORECASE,
+)
+NEIGHBOUR = re.compile(
+    r"\b(?P<next>next|following)\s+(?:article|one)\b|\b(?P<previous>previous|preceding)\s+(?:article|one)\b"
+    r"|\barticle\s+(?P<where>after|before)\s+(?:that|this|it)\b",
+    re.IGNORECASE,
+)
 # Sub-paragraph labels: a letter, a roman numeral, or a doubled letter as drafters use after (z).
 # Other bracketed words ("Article 15 (UN)") are not labels.
 SUB_LABEL = re.compile(r"[a-z]|([a-z])\1|x{0,3}(?:ix|iv|v?i{0,3})")
@@ -40,6 +55,27 @@ SUB_LABEL = re.compile(r"[a-z]|([a-z])\1|x{0,3}(?:ix|iv|v?i{0,3})")
 
 # A provision a question names is the same kind of place a treaty cross-reference points to.
 Reference = Target
+
+
+def relative_references(question: str, doc: str, article: int) -> list[Reference]:
+    """Provisions a follow-up names relative to Article `article` of `doc`: its paragraphs
+    and sub-paragraphs ("paragraph 4", "(c)"), or the article before or after it."""
+    if SINGLE.search(question) or RANGE.search(question):
+        return []  # it names an article of its own
+    found: list[Reference] = []
+    for match in PARAGRAPH_ALONE.finditer(question):
+        labels = tuple(s.lower() for s in re.findall(r"\(\s*([a-zA-Z]{1,4})\s*\)", match["subs"] or ""))
+        found.append(Reference(doc, article, str(int(match["para"])), labels))
+    if not found:
+        for match in LABEL_ALONE.finditer(question):
+            label = match["label"].lower()
+            if SUB_LABEL.fullmatch(label):
+                found.append(Reference(doc, article, None, (label,)))
+    neighbour = NEIGHBOUR.search(question)
+    if neighbour and not found:
+        step = 1 if neighbour["next"] or neighbour["where"] == "after" else -1
+        found.append(Reference(doc, article + step))
+    return list(dict.fromkeys(found))
 
 
 def mentions_provision(text: str) -> bool:

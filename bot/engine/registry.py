@@ -11,6 +11,8 @@ from collections.abc import Mapping
 
 from index_build.schema import TreatyInfo
 
+FUZZY_MIN_CHARS = 6  # a one-word name this long also matches with one letter wrong ("budapst")
+WORD = re.compile(r"[^\W\d_]+")
 COMPARISON_WORDS = re.compile(
     r"\b(compar\w*|differ\w*|versus|vs\.?|counterpart|equivalent|similar\w*)\b", re.I
 )
@@ -32,6 +34,11 @@ class TreatyRegistry:
             ((alias, t.id) for t in self.treaties.values() for alias in t.aliases), key=lambda a: -len(a[0])
         )
         self._aliases = [(re.compile(alias_pattern(alias), re.I), doc) for alias, doc in aliases]
+        self._fuzzy = [
+            (alias.lower(), doc)
+            for alias, doc in aliases
+            if " " not in alias and len(alias) >= FUZZY_MIN_CHARS
+        ]
         # Every name, longest first, for the reference parser ('article 2 of the Budapest Convention').
         self.names = "|".join(alias_pattern(alias) for alias, _ in aliases) or r"(?!)"
 
@@ -45,6 +52,10 @@ class TreatyRegistry:
             match = pattern.search(text)
             if match and (doc not in found or match.start() < found[doc]):
                 found[doc] = match.start()
+        for word in WORD.finditer(text):
+            for alias, doc in self._fuzzy:
+                if doc not in found and _one_edit_apart(word.group().lower(), alias):
+                    found[doc] = word.start()
         return tuple(sorted(found, key=found.__getitem__))
 
     def treaty_of(self, name: str) -> str:
@@ -55,3 +66,15 @@ class TreatyRegistry:
         """The treaty a question is about: the one treaty with articles it names, else the default."""
         named = [doc for doc in self.named(text) if doc in self.with_articles]
         return named[0] if len(named) == 1 else self.default
+
+
+def _one_edit_apart(word: str, name: str) -> bool:
+    """Is `word` `name` with one letter missing, added, changed or two letters swapped?"""
+    if abs(len(word) - len(name)) > 1 or word == name or len(word) < FUZZY_MIN_CHARS - 1:
+        return False
+    if len(word) == len(name):
+        diffs = [i for i, (a, b) in enumerate(zip(word, name, strict=True)) if a != b]
+        swapped = len(diffs) == 2 and diffs[1] == diffs[0] + 1 and word[diffs[0]] == name[diffs[1]]
+        return len(diffs) == 1 or (swapped and word[diffs[1]] == name[diffs[0]])
+    short, long = sorted((word, name), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))

@@ -24,9 +24,15 @@ BM25_WEIGHT = 2.0  # glossary-expanded keywords are the stronger signal on this 
 # provision (corpus/descriptions.yaml), dense and keyword alike.
 DESCRIPTION_DENSE_WEIGHT = 1.0
 DESCRIPTION_BM25_WEIGHT = 1.0
+# Each sentence of a long question is searched too; together they weigh this much beside
+# the whole question (weight 1).
+PARTS_WEIGHT = 2.0
+# A follow-up is searched with the topic of the turn before it, weighing this much.
+CONTEXT_WEIGHT = 1.0
 OTHER_TREATY_WEIGHT = 0.5  # the treaty a question does not name ranks lower, not out
 OTHER_KIND_WEIGHT = 0.5  # commentary ranks lower unless the question asks what people say
 BACKGROUND_WEIGHT = 0.6  # preambles and the adopting resolution, unless the question names them
+DEFINITION_WEIGHT = 0.6  # the definitions of terms, unless the question asks what a term means
 
 
 class Method(StrEnum):
@@ -71,6 +77,13 @@ class Retriever:
         )  # fmt: skip
         self.vocabulary = vocabulary
         self.covered = _covered(data.descriptions, data.passages)
+        spans = [(d.doc, d.start, d.end) for d in data.links.definitions]
+        self.defining = np.array(
+            [
+                any(doc == p.doc and start < p.end and p.start < end for doc, start, end in spans)
+                for p in data.passages
+            ]
+        )  # passages that define a term
 
     def dense_scores(self, vector: np.ndarray) -> np.ndarray:
         """Cosine similarity of every passage row to a query vector."""
@@ -88,30 +101,45 @@ class Retriever:
         """Rank passages for a question. Every method searches with the question plus the treaty
         terms for its everyday expressions, fuses its signals by reciprocal rank (the passages'
         own, and those of the descriptions of their provisions) and applies the same priors."""
-        expanded = self.vocabulary.expand(intent.query)
+        texts = [self.vocabulary.expand(text) for text in (intent.query, *intent.parts, *intent.context)]
+        weights = [1.0] + [PARTS_WEIGHT / max(len(intent.parts), 1)] * len(intent.parts)
+        weights += [CONTEXT_WEIGHT] * len(intent.context)
+        topical = {0, *range(len(texts) - len(intent.context), len(texts))}  # what evidence is judged on
         count = len(self.data.passages)
         dense = lexical = np.zeros(count, dtype=np.float32)
+        vectors = self.embedder.encode(texts) if method is not Method.BM25 else None  # BM25 needs none
         signals: list[Signal] = []
-        if method is not Method.BM25:  # BM25 alone needs no embedding
-            vector = self.embedder.encode_query(expanded)
-            dense = self.dense_scores(vector)
-            signals.append(Signal(_ranks(dense), DENSE_WEIGHT))
-            if self.covered:
-                described = self.data.description_vectors @ vector
-                signals.append(Signal(self._via_descriptions(described), DESCRIPTION_DENSE_WEIGHT))
-        if method is not Method.DENSE:
-            lexical = self.bm25_scores(expanded)
-            signals.append(Signal(_ranks(lexical, matched=lexical > 0), BM25_WEIGHT))
-            if self.covered:
-                described = _bm25_scores(self.data.description_bm25, expanded, len(self.covered))
-                signals.append(
-                    Signal(self._via_descriptions(described, matched=described > 0), DESCRIPTION_BM25_WEIGHT)
+        for index, (text, weight) in enumerate(zip(texts, weights, strict=True)):
+            if vectors is not None:
+                similarity = self.dense_scores(vectors[index])
+                dense = (
+                    similarity if index == 0 else np.maximum(dense, similarity) if index in topical else dense
                 )
+                signals += self._dense_signals(similarity, vectors[index], weight)
+            if method is not Method.DENSE:
+                keywords = self.bm25_scores(text)
+                lexical = keywords if index == 0 else lexical
+                signals += self._bm25_signals(keywords, text, weight)
         scores = _fuse(signals) * self.priors(intent)
         allowed = np.ones(count, dtype=bool) if source is Source.ALL else self.kinds == source
         rows = np.flatnonzero(allowed)
         order = rows[np.argsort(-scores[rows], kind="stable")]
         return Ranking(order=order, scores=scores, dense=dense, lexical=lexical)
+
+    def _dense_signals(self, similarity: np.ndarray, vector: np.ndarray, weight: float) -> list[Signal]:
+        signals = [Signal(_ranks(similarity), DENSE_WEIGHT * weight)]
+        if self.covered:
+            described = self.data.description_vectors @ vector
+            signals.append(Signal(self._via_descriptions(described), DESCRIPTION_DENSE_WEIGHT * weight))
+        return signals
+
+    def _bm25_signals(self, keywords: np.ndarray, text: str, weight: float) -> list[Signal]:
+        signals = [Signal(_ranks(keywords, matched=keywords > 0), BM25_WEIGHT * weight)]
+        if self.covered:
+            described = _bm25_scores(self.data.description_bm25, text, len(self.covered))
+            ranks = self._via_descriptions(described, matched=described > 0)
+            signals.append(Signal(ranks, DESCRIPTION_BM25_WEIGHT * weight))
+        return signals
 
     def _via_descriptions(self, scores: np.ndarray, matched: np.ndarray | None = None) -> np.ndarray:
         """Each passage's rank through the descriptions of its provision: the rank of the best
@@ -130,6 +158,8 @@ class Retriever:
         weights = self.treaty_weights(intent) * self.kind_weights(intent)
         if not intent.background:
             weights[self.background] *= BACKGROUND_WEIGHT
+        if not intent.definition:
+            weights[self.defining] *= DEFINITION_WEIGHT
         return weights
 
     def treaty_weights(self, intent: QueryIntent) -> np.ndarray:
