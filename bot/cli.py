@@ -11,6 +11,7 @@ from pathlib import Path
 from rich.console import Console
 
 from bot.discord_app.feedback import EXPORT_FORMATS
+from bot.engine.conversation import Conversation
 from bot.engine.engine import DEFAULT_K, Engine
 from bot.engine.errors import InvalidRequest, UnknownTerm
 from bot.engine.evaluate import MRR_CUTOFF, MethodReport, QuestionFileError, evaluate, load_questions
@@ -108,6 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--k", type=int, default=DEFAULT_K, help=f"passages to show (default {DEFAULT_K})")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
 
+    chat = command("chat", cmd_chat, "answer one question per line of standard input, as a conversation")
+    chat.add_argument("--source", choices=[s.value for s in Source], default=Source.ALL.value)
+    chat.add_argument("--k", type=int, default=DEFAULT_K, help=f"passages per answer (default {DEFAULT_K})")
+    chat.add_argument("--json", action="store_true", help="print one JSON object per line, as ask --json")
+
     search = command("search", cmd_search, "list the passages that best match a query")
     search.add_argument("query")
     search.add_argument("--source", choices=[s.value for s in Source], default=Source.ALL.value)
@@ -155,6 +161,31 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     engine = open_engine(settings)
     answer = engine.ask(args.question, Source(args.source), args.k)
     _emit(args, answer.to_dict(), lambda: out.print(render_answer(answer)))
+    return EXIT_OK
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    """Questions from standard input, one per line, each read with the ones before it ("what
+    does paragraph 3 say?"). The index is loaded once. A line the engine refuses (empty, too
+    long) is reported on its own and the conversation goes on; end with Ctrl-D."""
+    engine = open_engine(settings)
+    if sys.stdin.isatty() and not args.json:
+        err.print("Ask a question per line; follow-ups are read with the questions before them. Ctrl-D ends.")
+    conversation = Conversation()
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            answer = engine.ask(line, Source(args.source), args.k, conversation)
+        except InvalidRequest as exc:
+            _fail(args, str(exc), EXIT_USAGE)
+            continue
+        conversation = conversation.then(answer.turn) if answer.turn else conversation
+        if args.json:
+            print(json.dumps(answer.to_dict(), ensure_ascii=False), flush=True)
+        else:
+            out.print(render_answer(answer))
+            out.print()
     return EXIT_OK
 
 

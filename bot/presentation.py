@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.engine.answer import ArticleView, Hit
+from bot.engine.answer import Answer, ArticleView, Hit
 from bot.engine.notes import ArticleLink, Counterpart, SeeAlso
 from index_build.schema import cite
 
@@ -31,6 +31,10 @@ DEFINED = "Defined term"
 REFERS_TO = "Refers to"
 REFERRED_TO_BY = "Referred to by"
 LEAD_GAP = "[…]"  # between a split paragraph's lead-in and its piece
+MORE = "More"  # the relevant passages an answer lists without quoting them
+MORE_SEPARATOR = " · "
+RELATED_SECTION = "Related provisions: they govern the matter, they do not answer the question"
+OUT_OF_CORPUS = "Not in the corpus: {title}."
 SNIPPET_CHARS = 160  # a passage's opening in search results
 NOTE_DEFINITION_CHARS = 300  # a definition under an answer is cut (…); `define` shows it whole
 
@@ -41,6 +45,7 @@ class NoteKind(StrEnum):
     COMPARE = "compare"
     REFERS_TO = "refers_to"
     REFERRED_TO_BY = "referred_to_by"
+    MORE = "more"
 
 
 @dataclass(frozen=True)
@@ -98,9 +103,34 @@ def _cited(citation: str, places: tuple[str, ...]) -> str:
     return citation + ", ".join(rests)
 
 
-def section_heading(title: str, abstained: bool) -> str:
-    """'What the treaty says', or 'Nearest passages: the treaty says' when the engine abstained."""
-    return f"Nearest passages: {title[5:].lower()}" if abstained else title
+def section_heading(title: str, answer: Answer) -> str:
+    """'What the treaty says'; 'Nearest passages: the treaty says' when the engine abstained;
+    the related provisions' heading when the corpus cannot answer the question."""
+    if answer.out_of_corpus is not None:
+        return RELATED_SECTION
+    return f"Nearest passages: {title[5:].lower()}" if answer.abstained else title
+
+
+@dataclass(frozen=True)
+class Line:
+    """A line an answer says before its passages: a warning (the corpus does not answer) or a note."""
+
+    text: str
+    warning: bool = False
+
+
+def answer_lines(answer: Answer) -> list[Line]:
+    """The refusal of a question the corpus cannot answer (its kind, the explanation, where to
+    look), else the notices, and "not covered" when the engine abstained."""
+    notes = [Line(notice) for notice in answer.notices]
+    if answer.out_of_corpus is not None:
+        return [Line(OUT_OF_CORPUS.format(title=answer.out_of_corpus.title), warning=True), *notes]
+    return [*notes, Line(NOT_COVERED, warning=True)] if answer.abstained else notes
+
+
+def more_citations(answer: Answer) -> list[str]:
+    """The citations of the relevant passages an answer lists without quoting them."""
+    return list(dict.fromkeys(hit.passage.citation for hit in answer.listed_hits))
 
 
 def draft_warning(final_text_date: str) -> str:

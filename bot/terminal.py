@@ -14,14 +14,18 @@ from bot.engine.links import Comparison, TermLookup
 from bot.presentation import (
     ANALYSIS_SECTION,
     LEAD_GAP,
+    MORE,
+    MORE_SEPARATOR,
     NO_PASSAGES,
     NOT_COVERED,
     TREATY_SECTION,
     Note,
     NoteKind,
+    answer_lines,
     article_notes,
     draft_warning,
     hit_notes,
+    more_citations,
     section_heading,
     snippet,
 )
@@ -29,18 +33,21 @@ from bot.presentation import (
 
 def render_answer(answer: Answer) -> RenderableType:
     parts: list[RenderableType] = [Text(answer.question, style="bold")]
-    parts += [Text(f"Note: {notice}", style="yellow") for notice in answer.notices]
-    if answer.abstained:
-        parts.append(Text(NOT_COVERED, style="bold yellow"))
+    parts += [
+        Text(line.text, style="bold yellow") if line.warning else Text(f"Note: {line.text}", style="yellow")
+        for line in answer_lines(answer)
+    ]
     sections = (
         (TREATY_SECTION, answer.treaty_hits),
         (ANALYSIS_SECTION, answer.analysis_hits),
     )
     for title, hits in sections:
         if hits:
-            heading = section_heading(title, answer.abstained)
-            parts.append(Rule(heading, align="left", style="cyan"))
+            parts.append(Rule(section_heading(title, answer), align="left", style="cyan"))
             parts += [render_hit(hit, answer.final_text_date) for hit in hits]
+    more = more_citations(answer)
+    if more:
+        parts.append(Padding(render_note(Note(NoteKind.MORE, MORE, MORE_SEPARATOR.join(more))), (1, 0, 0, 0)))
     if not answer.hits:
         parts.append(Text(NO_PASSAGES))
     return Group(*parts)
@@ -70,10 +77,18 @@ def render_hit(hit: Hit, final_text_date: str = "") -> RenderableType:
         lines.append(Text(draft_warning(final_text_date), style="yellow"))
     if p.lead:
         lines.append(Text(f"{p.lead}\n{LEAD_GAP}", style="dim"))
-    lines.append(Padding(Text(p.quote), (0, 0, 0, 2)))
+    lines.append(Padding(highlighted(p.quote, hit.highlight), (0, 0, 0, 2)))
     lines += [render_note(note) for note in hit_notes(hit)]
     lines.append(Text(p.link, style="blue underline"))
     return Padding(Group(*lines), (1, 0, 0, 0))
+
+
+def highlighted(quote: str, span: tuple[int, int] | None) -> Text:
+    """The quote, its answering sentence or item (`span`) in bold and underlined."""
+    text = Text(quote)
+    if span is not None:
+        text.stylize("bold underline", *span)
+    return text
 
 
 def render_note(note: Note) -> RenderableType:

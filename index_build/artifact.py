@@ -11,6 +11,8 @@ index/
   descriptions.jsonl, descriptions.npy, bm25-descriptions/
                     plain-language descriptions of the provisions, their vectors and their
                     BM25 index: searched beside the passages, never shown
+  units.npy         a vector for each sentence or lettered item of a treaty passage (its
+                    `units`), to mark the one that best answers a question
 
 A build holds a lock beside the index (`.index.lock`), so two builds never interleave, and
 writes into a staging folder (`.index.building-*`) that it renames into place when complete.
@@ -37,7 +39,7 @@ import numpy as np
 
 from index_build.schema import Description, Documents, LinkData, Manifest, Passage, StoredFile
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 DOCUMENTS = "documents.json"
@@ -47,6 +49,7 @@ BM25_DIR = "bm25"
 DESCRIPTIONS = "descriptions.jsonl"
 DESCRIPTION_VECTORS = "descriptions.npy"
 DESCRIPTION_BM25_DIR = "bm25-descriptions"
+UNIT_VECTORS = "units.npy"  # a vector for each unit of each passage, in passage order
 STAGING_TAG = "building"
 RETIRED_TAG = "old"
 HASH_CHUNK_BYTES = 1 << 20
@@ -76,6 +79,7 @@ class IndexData:
     descriptions: tuple[Description, ...] = ()
     description_vectors: np.ndarray | None = None
     description_bm25: bm25s.BM25 | None = None
+    unit_vectors: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -132,6 +136,7 @@ class IndexWriter:
         vectors: np.ndarray,
         bm25: bm25s.BM25,
         descriptions: DescriptionIndex,
+        unit_vectors: np.ndarray,
     ) -> Manifest:
         """Write every file, then the manifest (its presence marks a complete index), then swap."""
         staging = self.staging
@@ -147,6 +152,7 @@ class IndexWriter:
         np.save(staging / DESCRIPTION_VECTORS, np.ascontiguousarray(descriptions.vectors, dtype=np.float32))
         if descriptions.bm25 is not None:
             descriptions.bm25.save(str(staging / DESCRIPTION_BM25_DIR), show_progress=False)
+        np.save(staging / UNIT_VECTORS, np.ascontiguousarray(unit_vectors, dtype=np.float32))
         manifest = replace(manifest, format=FORMAT_VERSION, contents=_contents(staging, with_hashes=True))
         (staging / MANIFEST).write_bytes(_pretty(manifest))
         _swap_into_place(staging, self.target)
@@ -311,6 +317,7 @@ def _read_files(path: Path, manifest: Manifest) -> IndexData:
         descriptions = _read_lines(path, DESCRIPTIONS, _description_decoder)
         description_vectors = np.load(path / DESCRIPTION_VECTORS, allow_pickle=False)
         description_bm25 = bm25s.BM25.load(str(path / DESCRIPTION_BM25_DIR)) if descriptions else None
+        unit_vectors = np.load(path / UNIT_VECTORS, allow_pickle=False)
     except (OSError, ValueError, TypeError, RuntimeError, KeyError) as exc:
         raise IndexUnavailable(f"The index at {path} is damaged ({exc}). Rebuild: treatybot build") from exc
     return IndexData(
@@ -324,6 +331,7 @@ def _read_files(path: Path, manifest: Manifest) -> IndexData:
         descriptions,
         description_vectors,
         description_bm25,
+        unit_vectors,
     )
 
 
@@ -363,6 +371,9 @@ def _inconsistency(data: IndexData) -> str | None:
     vectors = data.description_vectors
     if vectors is None or vectors.shape != (described, data.manifest.model.dimension):
         return f"{described} descriptions but description vectors of shape {getattr(vectors, 'shape', None)}"
+    units = sum(len(p.units) for p in data.passages)
+    if data.unit_vectors is None or data.unit_vectors.shape != (units, data.manifest.model.dimension):
+        return f"{units} passage units but unit vectors of shape {getattr(data.unit_vectors, 'shape', None)}"
     if (
         data.description_bm25 is not None
         and int(data.description_bm25.scores.get("num_docs", -1)) != described

@@ -93,8 +93,10 @@ def build_index(
         links = describe_links(corpus, texts, passages)  # before embedding: a bad crosswalk fails fast
         descriptions = load_descriptions(corpus, texts)
         embedder = load_embedder(model_name)
-        texts_to_embed = [p.embed_text for p in passages] + [d.text for d in descriptions]
+        units = [p.quote[s:e] for p in passages for s, e in p.units]
+        texts_to_embed = [p.embed_text for p in passages] + [d.text for d in descriptions] + units
         vectors, embedded = _embed(embedder, texts_to_embed, cache_path, console)
+        described = len(passages) + len(descriptions)
         writer.commit(
             manifest=_manifest(corpus, ModelInfo(model_name, embedder.dimension), len(passages), began),
             passages=passages,
@@ -104,9 +106,10 @@ def build_index(
             bm25=_bm25([p.embed_text for p in passages]),
             descriptions=DescriptionIndex(
                 descriptions,
-                vectors[len(passages) :],
+                vectors[len(passages) : described],
                 _bm25([d.text for d in descriptions]) if descriptions else None,
             ),
+            unit_vectors=vectors[described:],
         )
     seconds = time.perf_counter() - began
     return BuildReport(Path(index_dir), len(passages), embedded, len(texts_to_embed) - embedded, seconds)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
@@ -35,7 +36,11 @@ def load_out_of_corpus(corpus: Corpus, texts: Mapping[str, TreatyText]) -> OutOf
         raise CorpusError(f"{path}: cannot be read: {exc}") from exc
     if not isinstance(data, dict) or not isinstance(data.get("kinds"), list):
         raise CorpusError(f"{path}: expected a mapping with a 'kinds' list")
-    kinds = tuple(_kind(path, n, entry, texts) for n, entry in enumerate(data["kinds"], 1))
+    newest = max([corpus.final_text_date, *(a.date for a in corpus.analyses)])
+    kinds = tuple(
+        replace(kind, explanation=kind.explanation.replace("{corpus_ends}", newest.isoformat()))
+        for kind in (_kind(path, n, entry, texts) for n, entry in enumerate(data["kinds"], 1))
+    )
     ignored = {name.casefold() for name in _strings(path, "not_places", data.get("not_places"))}
     places = sorted(
         {
@@ -44,7 +49,6 @@ def load_out_of_corpus(corpus: Corpus, texts: Mapping[str, TreatyText]) -> OutOf
             if name.casefold() not in ignored
         }
     )
-    newest = max([corpus.final_text_date, *(a.date for a in corpus.analyses)])
     return OutOfCorpus(
         kinds, tuple(places), tuple(_strings(path, "codes", data.get("codes"))), newest.isoformat()
     )

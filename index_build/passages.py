@@ -148,6 +148,7 @@ class _TreatyPassageFactory:
             context = f"{self.source.name} {heading}."
         embed_lead = lead[:MAX_LEAD_EMBED_CHARS]
         return Passage(
+            units=quote_units(quote),
             id=pid,
             doc=self.source.id,
             kind="treaty",
@@ -165,6 +166,18 @@ class _TreatyPassageFactory:
             citation=citation,
             link=self.source.url,
         )
+
+
+def quote_units(quote: str) -> tuple[tuple[int, int], ...]:
+    """The sentences and lettered items of a treaty quote, as (start, end) offsets into it."""
+    units: list[tuple[int, int]] = []
+    for block in iter_blocks(quote):
+        start = block.start
+        for match in SENTENCE_BREAK.finditer(block.text):
+            units.append((start, block.start + match.start(1)))
+            start = block.start + match.end(1)
+        units.append((start, block.end))
+    return tuple((s, e) for s, e in units if quote[s:e].strip())
 
 
 def _group_by_paragraph(units: Iterable[Unit]) -> Iterator[tuple[str | None, list[Unit]]]:

@@ -55,6 +55,9 @@ class Passage:
     link: str
     date: str = ""  # analysis publication date (ISO)
     draft_era: bool = False  # analysis written before the final text
+    # Treaty text: its sentences and lettered items, as (start, end) offsets into `quote`; an
+    # answer marks the one that best answers the question.
+    units: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)

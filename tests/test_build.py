@@ -62,8 +62,9 @@ def test_rebuild_after_editing_one_document_embeds_only_its_changed_passages(
 ):
     index = tmp_path / "index"
     first = build_index(corpus_copy, index, settings.model, warm_cache)
-    described = len(load_index(index).descriptions)
-    assert first.embedded == 0 and first.reused == first.passages + described > first.passages
+    data = load_index(index)
+    texts = first.passages + len(data.descriptions) + sum(len(p.units) for p in data.passages)
+    assert first.embedded == 0 and first.reused == texts > first.passages
     edited = sorted((corpus_copy / "analysis").glob("*.md"))[3]
     edited.write_text(
         edited.read_text(encoding="utf-8") + "\n## A new section\n\nA new paragraph about article 28.\n",
@@ -71,8 +72,8 @@ def test_rebuild_after_editing_one_document_embeds_only_its_changed_passages(
     )
     second = build_index(corpus_copy, index, settings.model, warm_cache)
     assert second.passages == first.passages + 1
-    assert second.embedded == 1
-    assert second.reused == second.passages + described - 1
+    assert second.embedded == 1  # only the new passage: an analysis passage has no units
+    assert second.reused == texts
     assert check_index(corpus_copy, index, settings.model).up_to_date
 
 
@@ -196,8 +197,11 @@ def test_structurally_wrong_index_json_is_a_damaged_index(built, name, text, mes
     ("manifest", "message"),
     [
         ("[]", "has format None"),
-        ('{"format": 3}', "missing required field"),
-        ('{"format": 3, "model": "x"}', r"Expected `object`, got `str` - at `\$.model`"),
+        (f'{{"format": {artifact.FORMAT_VERSION}}}', "missing required field"),
+        (
+            f'{{"format": {artifact.FORMAT_VERSION}, "model": "x"}}',
+            r"Expected `object`, got `str` - at `\$.model`",
+        ),
         ("not json", "manifest.json"),
     ],
 )

@@ -88,7 +88,7 @@ def test_bracketed_words_are_not_read_as_sub_paragraphs(engine):
 
 
 def test_answer_keeps_treaty_text_and_commentary_apart(engine):
-    answer = engine.ask("Does the treaty protect journalists?")
+    answer = engine.ask("What do critics say about how the treaty treats journalists?")
     assert answer.treaty_hits and answer.analysis_hits
     assert all(h.passage.kind == "treaty" for h in answer.treaty_hits)
     assert all(h.passage.link.startswith("http") for h in answer.hits)

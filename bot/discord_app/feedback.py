@@ -55,8 +55,9 @@ class ShownAnswer:
 
     command: str
     question: str
-    passage_ids: tuple[str, ...]
+    passage_ids: tuple[str, ...]  # the passages shown (what a vote is about)
     index_built_at: str = ""
+    listed_ids: tuple[str, ...] = ()  # the relevant passages only listed ("More"), for its button
 
 
 @dataclass(frozen=True)

@@ -36,10 +36,14 @@ from bot.presentation import (
     ANALYSIS_SECTION,
     DEFINED,
     LEAD_GAP,
+    MORE,
+    MORE_SEPARATOR,
     NO_PASSAGES,
     NOT_COVERED,
     TREATY_SECTION,
     Note,
+    NoteKind,
+    answer_lines,
     article_notes,
     draft_warning,
     hit_notes,
@@ -55,6 +59,7 @@ CONTINUED_TITLE = " (continued)"
 QUESTION_SHOWN_CHARS = 600  # the question heads an answer; engine questions are at most 500
 MIN_TITLE_EXTRA = 12  # below this, an article title is left out of the embed title
 MIN_NOTE_CHARS = 40  # a note with less room than this is left out rather than cut to nothing
+MAX_MARKED_QUOTE = 3000  # longer quotes may be split over embeds: their answering sentence is not bolded
 NO_DEFINITIONS = "No definition found."
 PAIR_ARROW = " ↔ "
 BASIS = "Basis of the pairing"
@@ -91,18 +96,30 @@ class Reply:
 def answer_replies(answer: Answer) -> list[Reply]:
     """/ask: treaty quotes first, then commentary, each passage in its own embed(s)."""
     lines = [_question_line(answer.question)]
-    lines += [f"Note: {escape_markdown(notice)}" for notice in answer.notices]
-    if answer.abstained:
-        lines.append(f"⚠️ {NOT_COVERED}")
+    lines += [
+        f"⚠️ {escape_markdown(line.text)}" if line.warning else f"Note: {escape_markdown(line.text)}"
+        for line in answer_lines(answer)
+    ]
     if not answer.hits:
         lines.append(NO_PASSAGES)
     embeds: list[discord.Embed] = []
     sections = ((TREATY_SECTION, answer.treaty_hits), (ANALYSIS_SECTION, answer.analysis_hits))
     for title, hits in sections:
         for position, hit in enumerate(hits):
-            heading = section_heading(title, answer.abstained) if position == 0 else None
+            heading = section_heading(title, answer) if position == 0 else None
             embeds += hit_embeds(hit, answer.final_text_date, heading)
+    if embeds and answer.listed_hits:
+        add_notes(embeds[-1], [Note(NoteKind.MORE, MORE, more_links(answer))])
     return pack(_join_lines(lines), embeds)
+
+
+def more_links(answer: Answer) -> str:
+    """The listed passages as one line of linked citations: '[UNCC Art. 65(2)](…) · …'."""
+    links = {hit.passage.citation: safe_url(hit.passage.link) for hit in answer.listed_hits}
+    return MORE_SEPARATOR.join(
+        f"[{escape_markdown(citation)}]({url})" if url else escape_markdown(citation)
+        for citation, url in links.items()
+    )
 
 
 def hit_embeds(hit: Hit, final_text_date: str = "", heading: str | None = None) -> list[discord.Embed]:
@@ -114,11 +131,22 @@ def hit_embeds(hit: Hit, final_text_date: str = "", heading: str | None = None) 
         parts.append(f"⚠️ *{escape_markdown(draft_warning(final_text_date))}*")
     if p.lead:
         parts.append(escape_markdown(p.lead) + "\n" + LEAD_GAP)
-    parts.append(escape_markdown(p.quote))
+    parts.append(quote_markdown(p.quote, hit.highlight))
     colour = TREATY_COLOUR if p.kind == "treaty" else ANALYSIS_COLOUR
     embeds = _passage_embeds(p.citation, extra, "\n\n".join(parts), p.link, colour, heading)
     add_notes(embeds[-1], hit_notes(hit))
     return embeds
+
+
+def quote_markdown(quote: str, span: tuple[int, int] | None) -> str:
+    """The quote escaped, its answering sentence or item (`span`) in bold; the characters shown
+    are the quote's, exactly. A quote too long for one embed is not marked, so that no cut
+    falls inside the bold."""
+    if span is None or len(quote) > MAX_MARKED_QUOTE:
+        return escape_markdown(quote)
+    start, end = span
+    before, marked, after = quote[:start], quote[start:end], quote[end:]
+    return f"{escape_markdown(before)}**{escape_markdown(marked)}**{escape_markdown(after)}"
 
 
 def add_notes(embed: discord.Embed, notes: Sequence[Note]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.engine.conversation import Turn
 from bot.engine.notes import ArticleLink, Counterpart, DefinedTerm, SeeAlso
 from index_build.schema import OutOfCorpusKind, Passage, cite
 
@@ -16,6 +17,8 @@ class Hit:
     see_also: tuple[SeeAlso, ...] = ()  # other articles the passage cites
     definitions: tuple[DefinedTerm, ...] = ()  # defined terms it uses (a few per answer)
     compare: tuple[Counterpart, ...] = ()  # the other treaty's corresponding article(s)
+    highlight: tuple[int, int] | None = None  # the sentence or item that best answers: offsets into quote
+    shown: bool = True  # False: relevant too, but only listed ("More: ...") under the answer
 
     def to_dict(self) -> dict:
         p = self.passage
@@ -39,6 +42,10 @@ class Hit:
             "see_also": [s.to_dict() for s in self.see_also],
             "definitions": [d.to_dict() for d in self.definitions],
             "compare": [c.to_dict() for c in self.compare],
+            "highlight": None
+            if self.highlight is None
+            else {"start": self.highlight[0], "end": self.highlight[1]},
+            "shown": self.shown,
         }
 
 
@@ -56,14 +63,22 @@ class Answer:
     notices: tuple[str, ...] = ()
     final_text_date: str = ""
     out_of_corpus: OutOfCorpusKind | None = None  # a question the corpus cannot answer: hits are related
+    turn: Turn | None = None  # this question as a turn of its conversation (for the next question)
 
     @property
     def treaty_hits(self) -> list[Hit]:
-        return [h for h in self.hits if h.passage.kind == "treaty"]
+        """The treaty passages shown in full."""
+        return [h for h in self.hits if h.shown and h.passage.kind == "treaty"]
 
     @property
     def analysis_hits(self) -> list[Hit]:
-        return [h for h in self.hits if h.passage.kind == "analysis"]
+        """The commentary shown in full."""
+        return [h for h in self.hits if h.shown and h.passage.kind == "analysis"]
+
+    @property
+    def listed_hits(self) -> list[Hit]:
+        """Relevant passages that are only listed under the answer ("More: ...")."""
+        return [h for h in self.hits if not h.shown]
 
     def to_dict(self) -> dict:
         kind = self.out_of_corpus

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain, zip_longest
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.engine.answer import About, Answer, ArticleView, DocumentSummary, Hit
-from bot.engine.conversation import Conversation, Provision, Turn, topic_after
+from bot.engine.conversation import MAX_TURNS, Conversation, Provision, Turn, topic_after
 from bot.engine.errors import InvalidRequest, UnknownTerm
 from bot.engine.intent import IntentReader
 from bot.engine.links import ComparedArticle, Comparison, Links, TermLookup
@@ -35,6 +36,9 @@ ABSTAIN_BELOW = {Method.HYBRID: 0.35, Method.DENSE: 0.35, Method.BM25: 2.1}
 # An answer shows a passage only if it is nearly as close to the question as the best one.
 RELEVANCE_MARGIN = 0.2
 ANALYSIS_SLOTS = 2  # at most this many of the k passages go to commentary when both kinds fit
+MAX_SHOWN = 3  # treaty passages an answer shows in full; other relevant ones are listed
+SHOWN_RATIO = 0.95  # a passage is shown beside the best one when its score is this close
+COMMENTARY_BAR = 0.6  # commentary is shown when this close to the question (cosine), or asked for
 NEAREST_SHOWN = 3  # passages listed as "nearest" when the engine abstains
 RELATED_SHOWN = 4  # provisions listed as governing a matter the corpus cannot answer
 TURN_PROVISIONS = 5  # passages of a ranking whose places a conversation remembers
@@ -51,6 +55,8 @@ class Retrieval:
     evidence: float
     notices: tuple[str, ...]
     turn: Turn  # this question as a turn of its conversation
+    vector: np.ndarray | None = None  # the question's vector, to mark the sentence that answers
+    commentary: bool = False  # the question asks what people say about the treaty
     out_of_corpus: OutOfCorpusKind | None = None  # the kind of question the corpus cannot answer
 
 
@@ -75,6 +81,8 @@ class Engine:
         )
         self.retriever = Retriever(data, embedder, vocabulary)
         self.passages = data.passages
+        self._row_by_id = {p.id: row for row, p in enumerate(self.passages)}
+        self._first_unit = np.concatenate([[0], np.cumsum([len(p.units) for p in self.passages])])
         self._rows_by_article: dict[tuple[str, int], list[int]] = {}
         for row, passage in enumerate(self.passages):
             if passage.article is not None:
@@ -87,23 +95,37 @@ class Engine:
         return cls(data, load_embedder(data.manifest.model.name))
 
     @property
+    def final_text_date(self) -> str:
+        """The date of the final text (ISO): commentary before it discusses drafts."""
+        return self.data.documents.final_text_date
+
+    @property
     def built_at(self) -> str:
         """When the loaded index was built (ISO 8601, UTC)."""
         return self.data.manifest.built_at
 
     # --- questions ------------------------------------------------------------------------
 
-    def ask(self, question: str, source: Source = Source.ALL, k: int = DEFAULT_K) -> Answer:
-        """Treaty passages and commentary that answer `question`, at most k in all."""
+    def ask(
+        self,
+        question: str,
+        source: Source = Source.ALL,
+        k: int = DEFAULT_K,
+        conversation: Conversation | None = None,
+    ) -> Answer:
+        """Treaty passages and commentary that answer `question`, at most k in all, read in the
+        light of the `conversation` before it (the answer's `turn` continues it)."""
         question = clean_question(question)
         k = _check_k(k)
-        found = self.retrieve(question, Method.HYBRID, Source(source))
+        found = self.retrieve(question, Method.HYBRID, Source(source), conversation)
         if found.out_of_corpus is not None:
             return self._answer(question, found, self._related(found), _pointers(found.out_of_corpus))
         if found.abstained:
             return self._answer(question, found, found.rows[: min(k, NEAREST_SHOWN)])
-        rows = self._compose(found, k)
-        return self._answer(question, found, rows, self._left_out(found, rows))
+        relevant = self._relevant(found, k)
+        shown = self._shown(found, relevant)
+        listed = [r for r in relevant if r not in shown and self.passages[r].kind == "treaty"]
+        return self._answer(question, found, shown, self._left_out(found, relevant), listed)
 
     def search(self, query: str, source: Source = Source.ALL, k: int = 10) -> Answer:
         """The k best passages in ranking order, without relevance cut-off."""
@@ -111,7 +133,25 @@ class Engine:
         found = self.retrieve(query, Method.HYBRID, Source(source))
         return self._answer(query, found, found.rows[: _check_k(k)])
 
-    def _compose(self, found: Retrieval, k: int) -> list[int]:
+    def _shown(self, found: Retrieval, relevant: list[int]) -> list[int]:
+        """What an answer shows in full: the provisions the question names, else the best
+        passage and those nearly as relevant (at most MAX_SHOWN); commentary only when its own
+        evidence clears a bar (or the question asks what people say). The rest is listed."""
+        treaty = [r for r in relevant if self.passages[r].kind == "treaty"]
+        named = [r for r in treaty if r in found.referenced][:MAX_SHOWN]
+        shown = named or treaty[:1]
+        if not named and treaty:
+            best = found.scores[treaty[0]]
+            shown += [r for r in treaty[1:] if found.scores[r] >= SHOWN_RATIO * best][: MAX_SHOWN - 1]
+        commentary = [
+            r
+            for r in relevant
+            if self.passages[r].kind == "analysis" and (found.commentary or found.dense[r] >= COMMENTARY_BAR)
+        ]
+        chosen = set(shown + commentary[:ANALYSIS_SLOTS])
+        return [r for r in found.rows if r in chosen]
+
+    def _relevant(self, found: Retrieval, k: int) -> list[int]:
         """The provisions the question names first, then relevant passages of both kinds:
         commentary gets up to ANALYSIS_SLOTS of the places left."""
         named = [r for r in found.rows if r in found.referenced][:k]
@@ -134,18 +174,50 @@ class Engine:
         return (f"Not shown for lack of room: {names}. Ask about them separately or show more passages.",)
 
     def _answer(
-        self, question: str, found: Retrieval, rows: list[int], notices: tuple[str, ...] = ()
+        self,
+        question: str,
+        found: Retrieval,
+        rows: list[int],
+        notices: tuple[str, ...] = (),
+        listed: list[int] | None = None,
     ) -> Answer:
         return Answer(
             question=question,
             abstained=found.abstained,
             hits=self.links.annotate(
-                [Hit(self.passages[r], float(found.scores[r]), r in found.referenced) for r in rows]
+                [
+                    Hit(
+                        self.passages[r],
+                        float(found.scores[r]),
+                        r in found.referenced,
+                        highlight=self.highlight(r, found.vector),
+                        shown=r in rows,
+                    )
+                    for r in [*rows, *(listed or [])]
+                ]
             ),
             notices=found.notices + notices,
             out_of_corpus=found.out_of_corpus,
             final_text_date=self.data.documents.final_text_date,
+            turn=found.turn,
         )
+
+    def replay(self, questions: Sequence[str]) -> Conversation:
+        """The conversation that earlier questions make, asked again in order (a thread's history
+        after a restart); questions the engine refuses are skipped."""
+        conversation = Conversation()
+        for question in questions[-MAX_TURNS:]:
+            try:
+                found = self.retrieve(clean_question(question), conversation=conversation)
+            except InvalidRequest:
+                continue
+            conversation = conversation.then(found.turn)
+        return conversation
+
+    def show(self, passage_ids: Sequence[str]) -> tuple[Hit, ...]:
+        """The passages with these ids (those the index still has), with their notes."""
+        rows = [self._row_by_id[pid] for pid in passage_ids if pid in self._row_by_id]
+        return self.links.annotate([Hit(self.passages[r], 1.0) for r in rows])
 
     def retrieve(
         self,
@@ -201,7 +273,19 @@ class Engine:
                 not abstained,
             ),
             out_of_corpus=intent.out_of_corpus,
+            vector=ranking.vector,
+            commentary=intent.commentary,
         )
+
+    def highlight(self, row: int, vector: np.ndarray | None) -> tuple[int, int] | None:
+        """The sentence or lettered item of a treaty passage closest to the question (offsets
+        into its quote), or None when the passage is a single one or there is no vector."""
+        units = self.passages[row].units
+        if vector is None or len(units) < 2:
+            return None
+        first = self._first_unit[row]
+        similarity = self.data.unit_vectors[first : first + len(units)] @ vector
+        return units[int(np.argmax(similarity))]
 
     def _related(self, found: Retrieval) -> list[int]:
         """The provisions that govern a matter the corpus cannot answer: the ones the question

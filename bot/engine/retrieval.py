@@ -19,10 +19,10 @@ from index_build.tokenize import tokenize
 
 RRF_K = 20  # reciprocal rank fusion constant (60 in Cormack et al. 2009; 20 measured better here)
 DENSE_WEIGHT = 1.0
-BM25_WEIGHT = 2.0  # glossary-expanded keywords are the stronger signal on this corpus
+BM25_WEIGHT = 1.5  # glossary-expanded keywords are the stronger signal on this corpus
 # A match with a plain-language description of a provision counts for the passages of that
 # provision (corpus/descriptions.yaml), dense and keyword alike.
-DESCRIPTION_DENSE_WEIGHT = 1.0
+DESCRIPTION_DENSE_WEIGHT = 2.0
 DESCRIPTION_BM25_WEIGHT = 1.0
 # Each sentence of a long question is searched too; together they weigh this much beside
 # the whole question (weight 1).
@@ -53,6 +53,7 @@ class Ranking:
     scores: np.ndarray  # the ranker's score for every passage row
     dense: np.ndarray  # cosine similarity of every passage row to the (expanded) query
     lexical: np.ndarray  # BM25 score of every passage row
+    vector: np.ndarray | None = None  # the question's vector (None for BM25 alone)
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,8 @@ class Retriever:
         allowed = np.ones(count, dtype=bool) if source is Source.ALL else self.kinds == source
         rows = np.flatnonzero(allowed)
         order = rows[np.argsort(-scores[rows], kind="stable")]
-        return Ranking(order=order, scores=scores, dense=dense, lexical=lexical)
+        vector = vectors[0] if vectors is not None else None
+        return Ranking(order=order, scores=scores, dense=dense, lexical=lexical, vector=vector)
 
     def _dense_signals(self, similarity: np.ndarray, vector: np.ndarray, weight: float) -> list[Signal]:
         signals = [Signal(_ranks(similarity), DENSE_WEIGHT * weight)]

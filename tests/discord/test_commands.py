@@ -15,7 +15,9 @@ from bot.discord_app import errors, render, transformers, views
 from bot.discord_app.client import TreatyBot
 from bot.discord_app.feedback import FeedbackError, FeedbackStore
 from bot.discord_app.settings import Cooldown, Visibility
-from bot.discord_app.text import displayed
+from bot.discord_app.text import displayed, escape_markdown
+from bot.discord_app.threads import ThreadConversations
+from bot.engine.conversation import Conversation
 from bot.engine.errors import InvalidRequest
 from bot.engine.user_input import MAX_QUESTION_CHARS
 from bot.presentation import ANALYSIS_SECTION, NOT_COVERED, TREATY_SECTION, draft_warning
@@ -83,22 +85,30 @@ def sent_payloads(env: simcord.Env, since: int) -> list[dict]:
     return bodies
 
 
-def assert_quotes_verbatim(embeds: list[discord.Embed], hits) -> None:
-    """Each passage the engine chose is shown with its citation and its exact text, in order."""
+def assert_quotes_verbatim(embeds: list[discord.Embed], answer) -> None:
+    """Each passage the engine chose to show is shown with its citation and its exact text, in
+    order, its answering sentence in bold; the passages it only lists are named under the last."""
+    hits = [*answer.treaty_hits, *answer.analysis_hits]
     assert len(embeds) == len(hits)
-    for embed, hit in zip(embeds, hits, strict=True):
+    for position, (embed, hit) in enumerate(zip(embeds, hits, strict=True), 1):
         assert displayed(embed.title).startswith(hit.passage.citation)
         assert displayed(embed.description).endswith(hit.passage.quote)
+        if hit.highlight:
+            start, end = hit.highlight
+            assert f"**{escape_markdown(hit.passage.quote[start:end])}**" in embed.description
         assert embed.url == hit.passage.link
-        assert_notes(embed, hit)
+        assert_notes(embed, hit, answer.listed_hits if position == len(hits) else ())
 
 
-def assert_notes(embed: discord.Embed, hit) -> None:
-    """Under a passage: the defined terms it uses, the articles it cites, its counterpart."""
+def assert_notes(embed: discord.Embed, hit, listed=()) -> None:
+    """Under a passage: the defined terms it uses, the articles it cites, its counterpart; under
+    the last one, the passages the answer only lists."""
     fields = {displayed(f.name): displayed(f.value) for f in embed.fields}
     expected = [f"Defined term ({d.citation})" for d in hit.definitions]
-    expected += ["See also"] * bool(hit.see_also) + ["Compare"] * bool(hit.compare)
+    expected += ["See also"] * bool(hit.see_also) + ["Compare"] * bool(hit.compare) + ["More"] * bool(listed)
     assert list(fields) == expected
+    for more in listed:
+        assert more.passage.citation in fields["More"]
     for definition in hit.definitions:
         shown = fields[f"Defined term ({definition.citation})"].rstrip("…")
         assert " ".join(definition.text.split()).startswith(shown)
@@ -117,13 +127,16 @@ async def test_ask_defers_then_answers_with_verbatim_cited_quotes(world: World, 
     assert callbacks[0].json["type"] == DEFERRED_WITH_THINKING, "deferred before any work"
     expected = engine.ask(SEIZURE_QUESTION)
     embeds = embeds_of(result)
-    assert_quotes_verbatim(embeds, [*expected.treaty_hits, *expected.analysis_hits])
+    assert_quotes_verbatim(embeds, expected)
     assert any(displayed(e.title).startswith("UNCC Art. 28") for e in embeds)
     assert embeds[0].author.name == TREATY_SECTION
     assert SEIZURE_QUESTION in result.response.content
     assert not result.ephemeral
     last = messages_of(result)[-1]
-    assert [cid.rsplit(":", 1)[0] for cid in custom_ids(last)] == ["treatybot:vote:up", "treatybot:vote:down"]
+    buttons = [cid.rsplit(":", 1)[0] for cid in custom_ids(last)]
+    assert buttons == ["treatybot:vote:up", "treatybot:vote:down"] + ["treatybot:more"] * bool(
+        expected.listed_hits
+    )
     assert all(body.get("allowed_mentions") == NO_MENTIONS for body in sent_payloads(world.env, since))
 
 
@@ -160,7 +173,8 @@ async def test_user_text_can_never_ping_anyone(world: World) -> None:
     since = len(world.env.http_requests)
     question = "@everyone does <@&1> or @here *matter* in article 41?"
     result = await world.alice.slash(world.channel, "ask", question=question)
-    assert displayed(result.response.content) == f"**{question}**"  # escaped: shown as typed
+    assert displayed(result.response.content) == question  # escaped: shown as typed (in bold)
+    assert result.response.content.startswith("**") and result.response.content.endswith("**")
     assert not result.response.message.mention_everyone
     assert all(body["allowed_mentions"] == NO_MENTIONS for body in sent_payloads(world.env, since))
 
@@ -175,7 +189,7 @@ async def test_search_lists_linked_citations_with_snippets(world: World, engine)
     lines = displayed(embed.description).split("\n\n")
     assert len(lines) == len(expected.hits)
     for rank, (line, hit) in enumerate(zip(lines, expected.hits, strict=True), 1):
-        assert line.startswith(f"**{rank}.** [{hit.passage.citation}]({hit.passage.link})")
+        assert line.startswith(f"{rank}. [{hit.passage.citation}]({hit.passage.link})")
         snippet = line.split("\n", 1)[1].rstrip("…")
         assert " ".join(hit.passage.quote.split()).startswith(snippet)
 
@@ -353,7 +367,7 @@ async def test_an_unexpected_failure_ends_in_an_apology_and_a_logged_traceback(w
 async def test_votes_are_stored_with_question_and_passages_but_no_user(world: World, discord_config) -> None:
     result = await world.alice.slash(world.channel, "ask", question=NETWORK_QUESTION)
     last = messages_of(result)[-1]
-    up, down = custom_ids(last)
+    up, down, *_more = custom_ids(last)
     thanks = await world.alice.click(last.message, custom_id=up)
     again = await world.alice.click(last.message, custom_id=up)
     other = await world.bob.click(last.message, custom_id=down)
@@ -408,18 +422,73 @@ async def test_a_mention_opens_a_thread_where_follow_ups_need_no_mention(world: 
     (thread,) = world.channel.threads
     assert thread.name == NETWORK_QUESTION
     answer = [m for m in thread.history() if m.author.id == world.bot.user.id]
-    assert_quotes_verbatim([e for m in answer for e in m.embeds], engine.ask(NETWORK_QUESTION).hits)
+    assert_quotes_verbatim([e for m in answer for e in m.embeds], engine.ask(NETWORK_QUESTION))
     assert custom_ids(answer[-1])[0].startswith("treatybot:vote:up:")
 
     follow_up = "Which article covers extradition?"
     await world.bob.send(thread, follow_up)
     replies = [m for m in thread.history() if m.author.id == world.bot.user.id][len(answer) :]
     assert follow_up in displayed(replies[0].content)
-    assert_quotes_verbatim([e for m in replies for e in m.embeds], engine.ask(follow_up).hits)
+    first = engine.ask(NETWORK_QUESTION)
+    expected = engine.ask(follow_up, conversation=Conversation().then(first.turn))
+    assert_quotes_verbatim([e for m in replies for e in m.embeds], expected)
 
     before = len(world.channel.history())
     await world.alice.send(world.channel, "Just chatting, no mention.")
     assert len(world.channel.history()) == before + 1 and len(world.channel.threads) == 1
+
+
+def bot_replies(thread) -> list:
+    return [m for m in thread.history() if m.author.bot]
+
+
+@pytest.mark.parametrize("restart", [False, True], ids=["remembered", "rebuilt-from-history"])
+async def test_follow_ups_in_a_thread_are_read_with_the_questions_before(world: World, restart: bool) -> None:
+    """'paragraph 4' is of the article just shown, 'the Budapest one' is its counterpart; a bot
+    that restarted (no conversation in memory) reads the thread's earlier questions back."""
+    await world.alice.send(
+        world.channel, f"{world.bot.user.mention} can the police search my laptop under the UN treaty?"
+    )
+    (thread,) = world.channel.threads
+    titles = [displayed(e.title) for m in bot_replies(thread) for e in m.embeds]
+    assert titles[0].startswith("UNCC Art. 28")
+    for follow_up, expected in (
+        ("what does paragraph 4 say", "UNCC Art. 28(4)"),
+        ("and the budapest one?", "Budapest Convention Art. 19"),
+    ):
+        if restart:
+            world.bot.conversations = ThreadConversations()
+        before = len(bot_replies(thread))
+        await world.alice.send(thread, follow_up)
+        reply = bot_replies(thread)[before]
+        assert displayed(reply.embeds[0].title).startswith(expected), (follow_up, reply.embeds[0].title)
+
+
+async def test_show_more_shows_the_listed_passages_in_full_to_whoever_asks(world: World, engine) -> None:
+    question = "When does the convention enter into force?"
+    expected = engine.ask(question)
+    assert expected.listed_hits, "this answer lists passages it does not quote"
+    result = await world.alice.slash(world.channel, "ask", question=question)
+    last = messages_of(result)[-1]
+    more = next(cid for cid in custom_ids(last) if cid.startswith("treatybot:more:"))
+    shown = await world.bob.click(last.message, custom_id=more)
+    embeds = embeds_of(shown)
+    assert shown.ephemeral
+    assert [displayed(e.title).split(" — ")[0] for e in embeds] == [
+        h.passage.citation for h in expected.listed_hits
+    ]
+    assert all(
+        displayed(e.description).endswith(h.passage.quote)
+        for e, h in zip(embeds, expected.listed_hits, strict=True)
+    )
+
+
+async def test_an_answer_that_lists_nothing_has_no_show_more_button(world: World, engine) -> None:
+    question = next(
+        q for q in ("What is article 2 (h)?", "What does art. 6 require?") if not engine.ask(q).listed_hits
+    )
+    result = await world.alice.slash(world.channel, "ask", question=question)
+    assert not any(cid.startswith("treatybot:more:") for cid in custom_ids(messages_of(result)[-1]))
 
 
 @pytest.mark.parametrize(
@@ -573,7 +642,7 @@ async def test_compare_shows_both_articles_side_by_side_verbatim(world: World, e
         assert page.url == comparison.article.link
         assert page.footer.text.startswith(f"Page {number} of {len(pages)} · UNCC Art. 28")
         description = displayed(page.description)
-        assert f"Basis of the pairing** (Budapest Convention Art. 19): {other.basis}" in description
+        assert f"Basis of the pairing (Budapest Convention Art. 19): {other.basis}" in description
         assert f"[Budapest Convention]({other.view.link})" in description
         (left_name, left_text), (right_name, right_text) = field_texts(page)
         assert left_name == f"UNCC Art. 28 — {comparison.article.title}"

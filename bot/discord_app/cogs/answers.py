@@ -42,7 +42,7 @@ class Answers(commands.Cog):
         async with deferred(interaction, "ask", public, question) as request:
             answer = await self.bot.host.run(lambda engine: engine.ask(question, Source(source)))
             replies = render.answer_replies(answer)
-            view = remember(self.bot, "ask", answer.question, [hit.passage.id for hit in answer.hits])
+            view = remember(self.bot, "ask", answer)
             await send_followups(interaction, replies, ephemeral=request.private, view=view)
             request.sent(replies, "abstained" if answer.abstained else None)
 
