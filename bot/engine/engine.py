@@ -79,7 +79,7 @@ class Engine:
             OutOfCorpusDetector(data.documents.out_of_corpus),
             self.links.counterparts,
         )
-        self.retriever = Retriever(data, embedder, vocabulary)
+        self.retriever = Retriever(data, embedder, vocabulary, self.registry.names)
         self.passages = data.passages
         self._row_by_id = {p.id: row for row, p in enumerate(self.passages)}
         self._first_unit = np.concatenate([[0], np.cumsum([len(p.units) for p in self.passages])])

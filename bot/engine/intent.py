@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.engine.conversation import Conversation, Turn
+from bot.engine.conversation import Conversation, Provision, Turn
 from bot.engine.out_of_corpus import OutOfCorpusDetector
-from bot.engine.query import QueryVocabulary
+from bot.engine.query import SHORT_QUESTION_WORDS, QueryVocabulary
 from bot.engine.references import Reference, ReferenceFinder, relative_references
 from bot.engine.registry import COMPARISON_WORDS, TreatyRegistry
 from index_build.schema import OutOfCorpusKind
+from index_build.tokenize import tokenize
 
 
 @dataclass(frozen=True)
@@ -57,11 +58,11 @@ class IntentReader:
             references = self._with_counterparts(references)
         query = self.vocabulary.core(question)
         named = self.registry.named(question)
-        last = conversation.last if conversation else None
-        follows, references, unmatched = self._follow_up(question, query, named, references, last)
+        turns = conversation.turns if conversation else ()
+        follows, references, unmatched = self._follow_up(question, query, named, references, turns)
         treaty = self.registry.about(question)
-        if follows is not None and follows.anchor and not named:
-            treaty = follows.anchor.doc  # a conversation about one treaty stays with it
+        if follows is not None and follows.anchor and not named and self._leans_entirely(query):
+            treaty = follows.anchor.doc  # "can they refuse?" stays with the treaty just discussed
         return QueryIntent(
             question=question,
             query=query,
@@ -85,20 +86,23 @@ class IntentReader:
         query: str,
         named: tuple[str, ...],
         references: list[Reference],
-        last: Turn | None,
+        turns: tuple[Turn, ...],
     ) -> tuple[Turn | None, list[Reference], str]:
         """The turn a question follows up, its references read in that light ("paragraph 4" of
         the article just shown, "the Budapest one" as its counterpart), and what it asks for
         that does not exist (a counterpart the crosswalk lacks)."""
+        last = turns[-1] if turns else None
         if last is None or references:
             return None, references, ""
         anchor = last.anchor
         if anchor is not None:
-            relative = relative_references(question, anchor.doc, anchor.article)
+            # "the article just before it in the UN text": relative to that treaty's last article
+            relative_to = self._anchor_in(named, turns) or anchor
+            relative = relative_references(question, relative_to.doc, relative_to.article)
             if relative:
                 return last, relative, ""
             others = [d for d in named if d in self.registry.with_articles and d != anchor.doc]
-            if others and not self.vocabulary.own_words(query, self.registry.names):
+            if others and self._same_topic(query, anchor):
                 # "and the Budapest one?": the counterpart of what was just shown
                 counterparts = [
                     Reference(c.doc, c.article)
@@ -119,6 +123,25 @@ class IntentReader:
         if self.vocabulary.leans_on_context(query):
             return last, references, ""
         return None, references, ""
+
+    def _anchor_in(self, named: tuple[str, ...], turns: tuple[Turn, ...]) -> Provision | None:
+        """The latest article of the conversation in the one treaty a question names, if any."""
+        treaties = [doc for doc in named if doc in self.registry.with_articles]
+        if len(treaties) != 1:
+            return None
+        return next((t.anchor for t in reversed(turns) if t.anchor and t.anchor.doc == treaties[0]), None)
+
+    def _leans_entirely(self, query: str) -> bool:
+        """A follow-up with no topic of its own ("how long?", "can they refuse?")."""
+        return len(self.vocabulary.own_words(query, self.registry.names)) <= SHORT_QUESTION_WORDS
+
+    def _same_topic(self, query: str, anchor: Provision) -> bool:
+        """Does a question naming another treaty ask about the article just shown? Yes when it has
+        no words of its own ("and the Budapest one?") or only words of that article's title
+        ("how does Budapest do disputes?" after the article on the settlement of disputes)."""
+        own = set(self.vocabulary.own_words(query, self.registry.names))
+        article = self.registry.treaties[anchor.doc].articles.get(anchor.article)
+        return not own or (article is not None and own <= set(tokenize(article.title)))
 
     def _with_counterparts(self, refs: list[Reference]) -> list[Reference]:
         """In a comparison, a named article brings its counterpart in the other treaty."""

@@ -20,13 +20,13 @@ Phrase = tuple[str, ...]
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\s*\n+\s*|\s+-\s+")
 MIN_PART_WORDS = 3  # content words a sentence needs to be searched on its own
 MAX_PARTS = 6  # sentences searched on their own at most (the longest ones)
-SHORT_QUESTION_WORDS = 3  # a question with no more content words than this leans on the one before
+SHORT_QUESTION_WORDS = 2  # a question with no more content words than this leans on the one before
 # Words that name no topic of their own in a follow-up ("is the Budapest treaty the same?").
 OWN_WORDS_IGNORED = frozenset(
     tokenize(
         "treaty convention version equivalent counterpart compare same one say says wording text thing "
         "question has have had do does did can could would should will what whats how who which is are was "
-        "about there too also either"
+        "about there too also either handle deal work cover allow approach treat rule apply bit part"
     )
 )
 

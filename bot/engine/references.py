@@ -39,13 +39,18 @@ PARAGRAPH_ALONE = re.compile(
     rf"\b(?:paragraph|para\.?|par\.)\s*(?P<para>\d+)(?P<subs>{_SUB}{{0,2}})", re.IGNORECASE
 )
 LABEL_ALONE = re.compile(
-    r"(?:^|(?<=[\s,;:]))(?:(?:point|item|letter|sub-?paragraph|subpara\.?|and|about)\s*)?"
-    r"\(\s*(?P<label>[a-z]{1,4})\s*\)(?!\w)",
+    r"(?:^|(?<=[\s,;:]))(?:(?:point|item|letter|sub-?paragraph|subpara\.?|sub|and|about)\s*)?"
+    r"\(\s*(?P<label>[a-z]{1,4})\s*\)(?!\w)"
+    r"|\b(?:point|item|letter|sub-?paragraph|subpara\.?|sub)\s+(?P<bare>[a-z])\b(?![.'’]\w)",
     re.IGNORECASE,
+)
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+PARAGRAPH_ORDINAL = re.compile(
+    rf"\b(?P<ordinal>{'|'.join(ORDINALS)}|\d+(?:st|nd|rd|th))\s+(?:paragraph|para\b|par\.)", re.IGNORECASE
 )
 NEIGHBOUR = re.compile(
     r"\b(?P<next>next|following)\s+(?:article|one)\b|\b(?P<previous>previous|preceding)\s+(?:article|one)\b"
-    r"|\barticle\s+(?P<where>after|before)\s+(?:that|this|it)\b",
+    r"|\b(?:article|one)\s+(?:just\s+|right\s+|immediately\s+)?(?P<where>after|before)\b",
     re.IGNORECASE,
 )
 # Sub-paragraph labels: a letter, a roman numeral, or a doubled letter as drafters use after (z).
@@ -66,9 +71,13 @@ def relative_references(question: str, doc: str, article: int) -> list[Reference
     for match in PARAGRAPH_ALONE.finditer(question):
         labels = tuple(s.lower() for s in re.findall(r"\(\s*([a-zA-Z]{1,4})\s*\)", match["subs"] or ""))
         found.append(Reference(doc, article, str(int(match["para"])), labels))
+    for match in PARAGRAPH_ORDINAL.finditer(question):
+        ordinal = match["ordinal"].lower()
+        number = ORDINALS.index(ordinal) + 1 if ordinal in ORDINALS else int(re.sub(r"\D", "", ordinal))
+        found.append(Reference(doc, article, str(number)))
     if not found:
         for match in LABEL_ALONE.finditer(question):
-            label = match["label"].lower()
+            label = (match["label"] or match["bare"]).lower()
             if SUB_LABEL.fullmatch(label):
                 found.append(Reference(doc, article, None, (label,)))
     neighbour = NEIGHBOUR.search(question)

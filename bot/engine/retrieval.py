@@ -6,6 +6,7 @@ exactly; fusion and filters then work on whole score arrays.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -65,7 +66,12 @@ class Signal:
 
 
 class Retriever:
-    def __init__(self, data: IndexData, embedder: Embedder, vocabulary: QueryVocabulary) -> None:
+    def __init__(
+        self, data: IndexData, embedder: Embedder, vocabulary: QueryVocabulary, names: str = r"(?!)"
+    ) -> None:
+        """`names`: a regex of the treaties' names, which the keyword signals leave out: which
+        treaty a question is about is the priors' business, and "a crime under the UN treaty"
+        must not match the articles that mention other United Nations conventions."""
         self.data = data
         self.embedder = embedder
         self.kinds = np.array([p.kind for p in data.passages])
@@ -77,6 +83,7 @@ class Retriever:
              for p in data.passages]
         )  # fmt: skip
         self.vocabulary = vocabulary
+        self.names = re.compile(names, re.IGNORECASE)
         self.covered = _covered(data.descriptions, data.passages)
         spans = [(d.doc, d.start, d.end) for d in data.links.definitions]
         self.defining = np.array(
@@ -118,6 +125,7 @@ class Retriever:
                 )
                 signals += self._dense_signals(similarity, vectors[index], weight)
             if method is not Method.DENSE:
+                text = self.names.sub(" ", text)
                 keywords = self.bm25_scores(text)
                 lexical = keywords if index == 0 else lexical
                 signals += self._bm25_signals(keywords, text, weight)
