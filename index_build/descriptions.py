@@ -1,9 +1,11 @@
-"""Plain-language descriptions of the provisions (`corpus/descriptions.yaml`): read and checked.
+"""Plain-language descriptions of the provisions: read and checked.
 
 People ask in everyday words ("my ex posted my nudes"); the treaties speak formally
-("non-consensual dissemination of intimate images"). Each line of the file says in plain
-words what one provision covers. The index searches them beside the passages and passes a
-match on to the passages of the provision described; they are never shown as quotes.
+("non-consensual dissemination of intimate images"). Each line of `corpus/descriptions.yaml`
+says in plain words what one provision covers; each line of `corpus/scenarios.yaml` is a
+question or situation, as people type it, that the provision answers. The index searches
+both beside the passages and passes a match on to the passages of the provision described;
+they are never shown as quotes.
 
 Keys: an article ("7"), one of its numbered paragraphs ("65(1)"), "preamble" or "annex";
 for a text without articles (the resolution), a numbered paragraph ("4").
@@ -21,15 +23,17 @@ from index_build.schema import Description
 from index_build.sources import Corpus, CorpusError
 from index_build.treaty import TreatyText
 
-DESCRIPTIONS_FILE = "descriptions.yaml"
+DESCRIPTION_FILES = ("descriptions.yaml", "scenarios.yaml")
 KEY = re.compile(r"^(?:(?P<section>preamble|annex)|(?P<number>\d+)(?:\((?P<paragraph>\d+)\))?)$")
 
 
 def load_descriptions(corpus: Corpus, texts: Mapping[str, TreatyText]) -> tuple[Description, ...]:
-    """Every description line, checked against the parsed texts; () when the file is absent."""
-    path = next((p for p in corpus.data_files if p.name == DESCRIPTIONS_FILE), None)
-    if path is None:
-        return ()
+    """Every line of the description files there are, checked against the parsed texts."""
+    paths = [p for name in DESCRIPTION_FILES for p in corpus.data_files if p.name == name]
+    return tuple(line for path in paths for line in _load_file(path, texts))
+
+
+def _load_file(path: Path, texts: Mapping[str, TreatyText]) -> list[Description]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
@@ -52,7 +56,7 @@ def load_descriptions(corpus: Corpus, texts: Mapping[str, TreatyText]) -> tuple[
             ):
                 raise CorpusError(f"{path}: {doc} '{key}' needs a list of descriptions (text)")
             found += [Description(str(doc), *place, " ".join(line.split())) for line in lines]
-    return tuple(found)
+    return found
 
 
 def _place(path: Path, text: TreatyText, key: str) -> tuple[str, int | None, str | None]:

@@ -21,10 +21,14 @@ from index_build.tokenize import tokenize
 RRF_K = 20  # reciprocal rank fusion constant (60 in Cormack et al. 2009; 20 measured better here)
 DENSE_WEIGHT = 1.0
 BM25_WEIGHT = 1.5  # glossary-expanded keywords are the stronger signal on this corpus
-# A match with a plain-language description of a provision counts for the passages of that
-# provision (corpus/descriptions.yaml), dense and keyword alike.
-DESCRIPTION_DENSE_WEIGHT = 2.0
-DESCRIPTION_BM25_WEIGHT = 1.0
+# A match with a plain-language description of a provision, or with a question it answers,
+# counts for the passages of that provision (corpus/descriptions.yaml, corpus/scenarios.yaml),
+# dense and keyword alike.
+DESCRIPTION_DENSE_WEIGHT = 1.5
+DESCRIPTION_BM25_WEIGHT = 1.5
+# A description is written in the words people use, so it is closer to an everyday question
+# than the treaty text is: its cosine counts as evidence for its passages, less this discount.
+DESCRIPTION_EVIDENCE_DISCOUNT = 0.1
 # Each sentence of a long question is searched too; together they weigh this much beside
 # the whole question (weight 1).
 PARTS_WEIGHT = 2.0
@@ -52,7 +56,7 @@ class Source(StrEnum):
 class Ranking:
     order: np.ndarray  # passage rows, best first (only rows allowed by the source filter)
     scores: np.ndarray  # the ranker's score for every passage row
-    dense: np.ndarray  # cosine similarity of every passage row to the (expanded) query
+    dense: np.ndarray  # cosine similarity of every passage row (or its description) to the query
     lexical: np.ndarray  # BM25 score of every passage row
     vector: np.ndarray | None = None  # the question's vector (None for BM25 alone)
 
@@ -85,6 +89,10 @@ class Retriever:
         self.vocabulary = vocabulary
         self.names = re.compile(names, re.IGNORECASE)
         self.covered = _covered(data.descriptions, data.passages)
+        self._coverage = (  # (description line, passage row) pairs, flat
+            np.repeat(np.arange(len(self.covered)), [len(rows) for rows in self.covered]),
+            np.concatenate(self.covered) if self.covered else np.zeros(0, dtype=np.int64),
+        )
         spans = [(d.doc, d.start, d.end) for d in data.links.definitions]
         self.defining = np.array(
             [
@@ -120,10 +128,11 @@ class Retriever:
         for index, (text, weight) in enumerate(zip(texts, weights, strict=True)):
             if vectors is not None:
                 similarity = self.dense_scores(vectors[index])
-                dense = (
-                    similarity if index == 0 else np.maximum(dense, similarity) if index in topical else dense
-                )
-                signals += self._dense_signals(similarity, vectors[index], weight)
+                described = self.data.description_vectors @ vectors[index] if self.covered else None
+                if index in topical:
+                    evidence = self._evidence(similarity, described)
+                    dense = evidence if index == 0 else np.maximum(dense, evidence)
+                signals += self._dense_signals(similarity, described, weight)
             if method is not Method.DENSE:
                 text = self.names.sub(" ", text)
                 keywords = self.bm25_scores(text)
@@ -136,12 +145,21 @@ class Retriever:
         vector = vectors[0] if vectors is not None else None
         return Ranking(order=order, scores=scores, dense=dense, lexical=lexical, vector=vector)
 
-    def _dense_signals(self, similarity: np.ndarray, vector: np.ndarray, weight: float) -> list[Signal]:
+    def _dense_signals(
+        self, similarity: np.ndarray, described: np.ndarray | None, weight: float
+    ) -> list[Signal]:
         signals = [Signal(_ranks(similarity), DENSE_WEIGHT * weight)]
-        if self.covered:
-            described = self.data.description_vectors @ vector
+        if described is not None:
             signals.append(Signal(self._via_descriptions(described), DESCRIPTION_DENSE_WEIGHT * weight))
         return signals
+
+    def _evidence(self, similarity: np.ndarray, described: np.ndarray | None) -> np.ndarray:
+        """Each passage's cosine to the query, or its best description's, discounted, if higher."""
+        evidence = similarity.copy()
+        if described is not None:
+            lines, rows = self._coverage
+            np.maximum.at(evidence, rows, described[lines] - DESCRIPTION_EVIDENCE_DISCOUNT)
+        return evidence
 
     def _bm25_signals(self, keywords: np.ndarray, text: str, weight: float) -> list[Signal]:
         signals = [Signal(_ranks(keywords, matched=keywords > 0), BM25_WEIGHT * weight)]
