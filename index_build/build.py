@@ -27,7 +27,7 @@ from index_build.artifact import (
 )
 from index_build.descriptions import load_descriptions
 from index_build.embedding import Embedder, EmbeddingCache, embed_with_cache, load_embedder
-from index_build.glossary import load_glossary
+from index_build.glossary import GLOSSARY_FILE, load_glossary
 from index_build.links import describe_links
 from index_build.out_of_corpus import load_out_of_corpus
 from index_build.passages import build_passages, publisher_short_name
@@ -39,7 +39,7 @@ from index_build.schema import (
     ModelInfo,
     TreatyInfo,
 )
-from index_build.sources import Corpus, load_corpus, sha256_file
+from index_build.sources import MANIFEST_PATH, Corpus, load_corpus, sha256_file
 from index_build.tokenize import TOKENIZER_VERSION, tokenize
 from index_build.treaty import TreatyText, parse_treaties
 
@@ -81,12 +81,13 @@ def build_index(
     model_name: str,
     cache_path: Path,
     console: Console | None = None,
+    manifest_path: Path = MANIFEST_PATH,
 ) -> BuildReport:
     console = console or Console(stderr=True)
     began = time.perf_counter()
     # The lock and the staging folder come first: a busy or unwritable location fails before the work.
     with IndexWriter(index_dir) as writer:
-        corpus = load_corpus(corpus_root)
+        corpus = load_corpus(corpus_root, manifest_path)
         texts = parse_treaties(corpus)
         passages = build_passages(corpus, texts)
         console.print(f"Read {len(corpus.source_files())} documents: {len(passages)} passages.")
@@ -209,12 +210,19 @@ def describe_documents(corpus: Corpus, texts: Mapping[str, TreatyText]) -> Docum
         treaties=treaties,
         analyses=analyses,
         final_text_date=corpus.final_text_date.isoformat(),
-        glossary=load_glossary(),
+        glossary=load_glossary(corpus.data_file(GLOSSARY_FILE)),
         out_of_corpus=load_out_of_corpus(corpus, texts),
     )
 
 
-def check_index(corpus_root: Path, index_dir: Path, model_name: str, *, verify: bool = False) -> Freshness:
+def check_index(
+    corpus_root: Path,
+    index_dir: Path,
+    model_name: str,
+    *,
+    verify: bool = False,
+    manifest_path: Path = MANIFEST_PATH,
+) -> Freshness:
     """Compare an index's manifest with the corpus, the build code and the configured model;
     with `verify`, also check the index files themselves (sizes, hashes and counts)."""
     try:
@@ -224,7 +232,7 @@ def check_index(corpus_root: Path, index_dir: Path, model_name: str, *, verify: 
     if manifest is None:
         return Freshness(False, [f"no index at {index_dir}"])
     reasons = verify_index(index_dir) if verify else []
-    corpus = load_corpus(corpus_root)
+    corpus = load_corpus(corpus_root, manifest_path)
     built, current = manifest.files, input_hashes(corpus)
     for name in sorted(set(built) | set(current)):
         if name not in built:

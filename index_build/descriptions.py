@@ -29,7 +29,7 @@ KEY = re.compile(r"^(?:(?P<section>preamble|annex)|(?P<number>\d+)(?:\((?P<parag
 
 def load_descriptions(corpus: Corpus, texts: Mapping[str, TreatyText]) -> tuple[Description, ...]:
     """Every line of the description files there are, checked against the parsed texts."""
-    paths = [p for name in DESCRIPTION_FILES for p in corpus.data_files if p.name == name]
+    paths = [p for p in map(corpus.data_file, DESCRIPTION_FILES) if p is not None]
     return tuple(line for path in paths for line in _load_file(path, texts))
 
 

@@ -9,12 +9,12 @@ import yaml
 from index_build.schema import Glossary, GlossaryAlias
 from index_build.sources import CorpusError
 
-GLOSSARY_PATH = Path(__file__).resolve().parent.parent / "corpus" / "glossary.yaml"
+GLOSSARY_FILE = "glossary.yaml"
 
 
-def load_glossary(path: Path = GLOSSARY_PATH) -> Glossary:
-    """The glossary file, checked; an empty glossary if there is none."""
-    if not path.is_file():
+def load_glossary(path: Path | None) -> Glossary:
+    """The glossary file (`Corpus.data_file(GLOSSARY_FILE)`), checked; an empty glossary if there is none."""
+    if path is None:
         return Glossary()
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}

@@ -40,7 +40,7 @@ def describe_links(corpus: Corpus, texts: Mapping[str, TreatyText], passages: li
 
 
 def _crosswalk(corpus: Corpus, treaties: Mapping[str, TreatyText]) -> tuple[Pair, ...]:
-    path = next((p for p in corpus.data_files if p.name == CROSSWALK_FILE), None)
+    path = corpus.data_file(CROSSWALK_FILE)
     if path is None or FROM not in treaties or TO not in treaties:
         return ()
     return read_crosswalk(path, dict(treaties)).pairs

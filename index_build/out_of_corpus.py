@@ -27,7 +27,7 @@ PLACE = re.compile(r"^(?P<doc>[\w-]+)(?::(?P<article>\d+)(?:\((?P<paragraph>\d+)
 
 def load_out_of_corpus(corpus: Corpus, texts: Mapping[str, TreatyText]) -> OutOfCorpus:
     """The kinds, checked (every related provision exists), with the place names; empty without the file."""
-    path = next((p for p in corpus.data_files if p.name == OUT_OF_CORPUS_FILE), None)
+    path = corpus.data_file(OUT_OF_CORPUS_FILE)
     if path is None:
         return OutOfCorpus()
     try:

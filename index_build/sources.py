@@ -61,6 +61,10 @@ class Corpus:
             files[f"project:corpus/{path.name}"] = path
         return files
 
+    def data_file(self, name: str) -> Path | None:
+        """The project data file of that name beside the manifest, if there is one."""
+        return next((p for p in self.data_files if p.name == name), None)
+
     def source_files(self) -> list[Path]:
         return [t.path for t in self.treaties] + [a.path for a in self.analyses]
 

@@ -87,8 +87,8 @@ def test_a_question_naming_no_treaty_is_about_the_uncc(engine, question, doc):
     assert [h.passage.doc for h in answer.hits if h.passage.kind == "treaty"][:2] == [doc, doc]
 
 
-def test_glossary_file_is_valid_and_checked(tmp_path):
-    glossary = load_glossary()
+def test_glossary_file_is_valid_and_checked(corpus, tmp_path):
+    glossary = load_glossary(corpus.data_file("glossary.yaml"))
     assert glossary.aliases and glossary.commentary and glossary.background
     bad = tmp_path / "glossary.yaml"
     bad.write_text("aliases:\n  - treaty: [illegal access]\n", encoding="utf-8")
