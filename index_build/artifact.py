@@ -6,7 +6,11 @@ index/
   passages.jsonl    one passage per line, in FAISS / BM25 row order
   documents.json    document metadata and article structure
   links.json        cross-references, defined terms, the Budapest crosswalk
-  dense.faiss       normalised embeddings, inner-product index
+  dense.faiss       normalised embeddings, inner-product index: exact, or IVF for a large
+                    corpus (the choice and its search settings are in the manifest)
+  encoder/          the query encoder as ONNX with its tokenizer and pooling settings, so
+                    that answering needs onnxruntime, not torch (absent when the model
+                    could not be exported; the manifest says why)
   bm25/             bm25s index files
   descriptions.jsonl, descriptions.npy, bm25-descriptions/
                     plain-language descriptions of the provisions, their vectors and their
@@ -37,14 +41,16 @@ import faiss
 import msgspec
 import numpy as np
 
+from index_build.dense_index import build_dense_index, read_dense_index, write_dense_index
 from index_build.schema import Description, Documents, LinkData, Manifest, Passage, StoredFile
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 DOCUMENTS = "documents.json"
 LINKS = "links.json"
 DENSE = "dense.faiss"
+ENCODER_DIR = "encoder"
 BM25_DIR = "bm25"
 DESCRIPTIONS = "descriptions.jsonl"
 DESCRIPTION_VECTORS = "descriptions.npy"
@@ -137,23 +143,32 @@ class IndexWriter:
         bm25: bm25s.BM25,
         descriptions: DescriptionIndex,
         unit_vectors: np.ndarray,
+        query_encoder: Path | None = None,
     ) -> Manifest:
-        """Write every file, then the manifest (its presence marks a complete index), then swap."""
+        """Write every file, then the manifest (its presence marks a complete index), then swap.
+        `query_encoder` is an exported encoder folder, copied in whole."""
         staging = self.staging
         assert staging is not None, "commit() is called inside the with block"
         _write_lines(staging / PASSAGES, passages)
         (staging / DOCUMENTS).write_bytes(_pretty(documents))
         (staging / LINKS).write_bytes(_pretty(links))
-        dense = faiss.IndexFlatIP(vectors.shape[1])
-        dense.add(np.ascontiguousarray(vectors, dtype=np.float32))
-        faiss.write_index(dense, str(staging / DENSE))
+        dense = build_dense_index(vectors)
+        write_dense_index(dense, staging / DENSE)
+        if query_encoder is not None:
+            shutil.copytree(query_encoder, staging / ENCODER_DIR)
         bm25.save(str(staging / BM25_DIR), show_progress=False)
         _write_lines(staging / DESCRIPTIONS, descriptions.lines)
         np.save(staging / DESCRIPTION_VECTORS, np.ascontiguousarray(descriptions.vectors, dtype=np.float32))
         if descriptions.bm25 is not None:
             descriptions.bm25.save(str(staging / DESCRIPTION_BM25_DIR), show_progress=False)
         np.save(staging / UNIT_VECTORS, np.ascontiguousarray(unit_vectors, dtype=np.float32))
-        manifest = replace(manifest, format=FORMAT_VERSION, contents=_contents(staging, with_hashes=True))
+        manifest = replace(
+            manifest,
+            format=FORMAT_VERSION,
+            contents=_contents(staging, with_hashes=True),
+            dense_index=dense.description,
+            query_encoder=ENCODER_DIR if query_encoder is not None else "",
+        )
         (staging / MANIFEST).write_bytes(_pretty(manifest))
         _swap_into_place(staging, self.target)
         return manifest
@@ -312,7 +327,7 @@ def _read_files(path: Path, manifest: Manifest) -> IndexData:
         passages = _read_lines(path, PASSAGES, _passage_decoder)
         documents = _decode(path, DOCUMENTS, (path / DOCUMENTS).read_bytes(), Documents)
         links = _decode(path, LINKS, (path / LINKS).read_bytes(), LinkData)
-        dense = faiss.read_index(str(path / DENSE))
+        dense = read_dense_index(path / DENSE, manifest.dense_index)
         bm25 = bm25s.BM25.load(str(path / BM25_DIR))
         descriptions = _read_lines(path, DESCRIPTIONS, _description_decoder)
         description_vectors = np.load(path / DESCRIPTION_VECTORS, allow_pickle=False)

@@ -31,6 +31,7 @@ from index_build.glossary import GLOSSARY_FILE, load_glossary
 from index_build.links import describe_links
 from index_build.out_of_corpus import load_out_of_corpus
 from index_build.passages import build_passages, publisher_short_name
+from index_build.query_encoder import ExportError, encoder_folder_name, export_query_encoder, reproduces
 from index_build.schema import (
     AnalysisInfo,
     ArticleInfo,
@@ -44,6 +45,7 @@ from index_build.tokenize import TOKENIZER_VERSION, tokenize
 from index_build.treaty import TreatyText, parse_treaties
 
 CODE_DIR = Path(__file__).resolve().parent
+ENCODER_CACHE_DIR = "encoders"  # beside the embedding cache: one exported query encoder per model
 VERSIONED_PACKAGES = ("sentence-transformers", "torch", "faiss-cpu", "bm25s", "numpy")
 
 
@@ -97,9 +99,12 @@ def build_index(
         units = [p.quote[s:e] for p in passages for s, e in p.units]
         texts_to_embed = [p.embed_text for p in passages] + [d.text for d in descriptions] + units
         vectors, embedded = _embed(embedder, texts_to_embed, cache_path, console)
+        encoder, no_encoder = _query_encoder(embedder, cache_path.parent / ENCODER_CACHE_DIR, console)
         described = len(passages) + len(descriptions)
         writer.commit(
-            manifest=_manifest(corpus, ModelInfo(model_name, embedder.dimension), len(passages), began),
+            manifest=_manifest(
+                corpus, ModelInfo(model_name, embedder.dimension), len(passages), began, no_encoder
+            ),
             passages=passages,
             documents=describe_documents(corpus, texts),
             links=links,
@@ -111,12 +116,30 @@ def build_index(
                 _bm25([d.text for d in descriptions]) if descriptions else None,
             ),
             unit_vectors=vectors[described:],
+            query_encoder=encoder,
         )
     seconds = time.perf_counter() - began
     return BuildReport(Path(index_dir), len(passages), embedded, len(texts_to_embed) - embedded, seconds)
 
 
-def _manifest(corpus: Corpus, model: ModelInfo, passages: int, began: float) -> Manifest:
+def _query_encoder(embedder: Embedder, cache: Path, console: Console) -> tuple[Path | None, str]:
+    """The model exported to ONNX for answering without torch: kept in the embedding cache's
+    folder (one per model) and checked against the model on every build, exported again when
+    it is missing or no longer matches. A model that cannot be exported is one line: queries
+    then use sentence-transformers."""
+    folder = cache / encoder_folder_name(embedder.model_name)
+    if not reproduces(folder, embedder):
+        console.print(f"Exporting the query encoder of {embedder.model_name} to ONNX...")
+        try:
+            export_query_encoder(embedder.model_name, folder, quantize=False)
+        except (ExportError, OSError) as exc:
+            note = f"the model could not be exported to ONNX ({exc})"
+            console.print(f"Queries will be embedded with sentence-transformers: {note}.", markup=False)
+            return None, note
+    return folder, ""
+
+
+def _manifest(corpus: Corpus, model: ModelInfo, passages: int, began: float, no_encoder: str) -> Manifest:
     return Manifest(
         format=FORMAT_VERSION,
         code=code_fingerprint(),
@@ -128,7 +151,10 @@ def _manifest(corpus: Corpus, model: ModelInfo, passages: int, began: float) -> 
         built_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         build_seconds=round(time.perf_counter() - began, 2),
         versions=_versions(),
-        contents={},  # the writer fills in the files it writes
+        contents={},  # the writer fills in the files it writes,
+        dense_index={},  # the dense index it chose
+        query_encoder="",  # and where it put the query encoder
+        query_encoder_note=no_encoder,
     )
 
 

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -66,6 +67,12 @@ class Embedder:
             self._model = SentenceTransformer(resolve_model(model_name), device="cpu")
         except ModelError:
             raise
+        except ImportError as exc:
+            raise ModelError(
+                f"The embedding model '{model_name}' needs sentence-transformers, which this install "
+                "lacks (it only serves). Rebuild the index where the build extra is installed "
+                "(pip install -e '.[build]'), so that it carries its ONNX query encoder."
+            ) from exc
         except Exception as exc:  # hub errors, missing files, bad configs
             raise ModelError(
                 f"Could not load the embedding model '{model_name}': {exc}\n"
@@ -97,6 +104,17 @@ class Embedder:
 
     def encode_query(self, text: str) -> np.ndarray:
         return self.encode([text])[0]
+
+
+class QueryEmbedder(Protocol):
+    """What answering needs of a model: the build's Embedder or the exported ONNX encoder."""
+
+    model_name: str
+    dimension: int
+
+    def encode(self, texts: Sequence[str], on_batch: Callable[[int], None] | None = None) -> np.ndarray: ...
+
+    def encode_query(self, text: str) -> np.ndarray: ...
 
 
 @lru_cache(maxsize=2)

@@ -25,14 +25,17 @@ sentence-transformers `Embedder`, e.g.:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
+import logging
 import os
 import platform
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -276,7 +279,7 @@ def _export_torch(model: Any, staging: Path, quantize: bool) -> tuple[dict, dict
         else:  # the TorchScript exporter, deprecated but still shipped
             options = {"dynamo": False, "dynamic_axes": axes}
         try:
-            with torch.no_grad():
+            with torch.no_grad(), _quiet_exporter():
                 torch.onnx.export(
                     wrapper,
                     example,
@@ -294,6 +297,20 @@ def _export_torch(model: Any, staging: Path, quantize: bool) -> tuple[dict, dict
         described = {"name": "torch.onnx.export", "dynamo": dynamo, "opset": ONNX_OPSET, "errors": errors}
         return described, quantizer
     raise RuntimeError("; ".join(errors))
+
+
+@contextlib.contextmanager
+def _quiet_exporter() -> Iterator[None]:
+    """The exporter's own notes (skipped torchvision ops, deprecations) are not the user's business."""
+    logger = logging.getLogger("torch.onnx")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logger.setLevel(level)
 
 
 EXPORTERS = ("sentence-transformers", "optimum", "torch")
@@ -401,6 +418,25 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def encoder_folder_name(model_name: str) -> str:
+    """A folder name for the encoder of `model_name` (a hub name or a path), one per model."""
+    readable = "".join(c if c.isalnum() or c in "-_." else "-" for c in Path(model_name).name)[:40]
+    return f"{readable}-{hashlib.sha256(model_name.encode()).hexdigest()[:12]}"
+
+
+def reproduces(folder: Path, model: Any) -> bool:
+    """Whether the encoder in `folder` is intact and embeds the probe texts as `model` (an
+    object with `encode(texts)`, such as the build's Embedder) does."""
+    try:
+        if verify_files(folder):
+            return False
+        vectors = load_query_encoder(folder).encode(list(PROBE_TEXTS))
+    except QueryEncoderUnavailable:
+        return False
+    expected = model.encode(list(PROBE_TEXTS))
+    return bool(np.min(np.sum(vectors * expected, axis=1)) >= EXPORT_MIN_COSINE)
 
 
 # --------------------------------------------------------------------------- reading

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 # --- citations ---------------------------------------------------------------------------------
 
@@ -289,3 +290,6 @@ class Manifest:
     build_seconds: float
     versions: dict[str, str]
     contents: dict[str, StoredFile]  # every other file of the index folder, by relative path
+    dense_index: dict[str, Any]  # the FAISS index chosen by passage count (index_build/dense_index.py)
+    query_encoder: str  # folder of the ONNX query encoder in the index; "" when queries need the model
+    query_encoder_note: str  # why there is none, when there is none

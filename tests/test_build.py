@@ -13,7 +13,7 @@ import pytest
 from bot.cli import EXIT_FAILURE, EXIT_OK, main
 from index_build import artifact, build
 from index_build.artifact import IndexBusy, IndexUnavailable, IndexWriter, load_index, read_manifest
-from index_build.build import build_index, check_index
+from index_build.build import ENCODER_CACHE_DIR, build_index, check_index
 from index_build.embedding import EmbeddingCache
 from index_build.schema import ModelInfo
 from index_build.sources import CorpusError
@@ -226,6 +226,7 @@ def test_a_manifest_missing_its_model_is_named(built):
 def test_a_corrupt_embedding_cache_is_replaced_with_one_line(corpus_copy, tmp_path, settings, capsys):
     cache = tmp_path / "cache.sqlite3"
     cache.write_bytes(b"this is not a database" * 100)
+    (tmp_path / ENCODER_CACHE_DIR).symlink_to(settings.embedding_cache.parent / ENCODER_CACHE_DIR)
     report = build_index(corpus_copy, tmp_path / "index", settings.model, cache)
     assert report.embedded > report.passages and report.reused == 0
     assert "cannot be used" in capsys.readouterr().err

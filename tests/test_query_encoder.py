@@ -41,9 +41,7 @@ HEAVY_MODULES = ("torch", "transformers", "sentence_transformers")
 
 @pytest.fixture(scope="session")
 def exported(settings, tmp_path_factory) -> Path:
-    """The configured model exported once; skipped without the `onnx-export` extra."""
-    pytest.importorskip("onnxruntime")
-    pytest.importorskip("onnx")
+    """The configured model exported once, with its INT8 variant."""
     folder = tmp_path_factory.mktemp("encoder") / "query-encoder"
     export_query_encoder(settings.model, folder)
     return folder

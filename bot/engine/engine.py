@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain, zip_longest
@@ -23,8 +24,11 @@ from bot.engine.registry import TreatyRegistry
 from bot.engine.retrieval import Method, Ranking, Retriever, Source
 from bot.engine.user_input import clean_question, clean_term, clean_text
 from index_build.artifact import IndexData, load_index
-from index_build.embedding import Embedder, load_embedder
+from index_build.embedding import QueryEmbedder, load_embedder
+from index_build.query_encoder import QueryEncoderUnavailable, load_query_encoder
 from index_build.schema import OutOfCorpusKind, Passage, TreatyInfo
+
+log = logging.getLogger(__name__)
 
 DEFAULT_K = 5
 MAX_K = 25
@@ -60,11 +64,26 @@ class Retrieval:
     out_of_corpus: OutOfCorpusKind | None = None  # the kind of question the corpus cannot answer
 
 
+def query_embedder(data: IndexData) -> QueryEmbedder:
+    """The model the index was built with, as the ONNX encoder the build exported into the
+    index (no torch), else as sentence-transformers, with one line saying why."""
+    manifest = data.manifest
+    if manifest.query_encoder:
+        try:
+            return load_query_encoder(data.path / manifest.query_encoder)
+        except QueryEncoderUnavailable as exc:
+            reason = str(exc)
+    else:
+        reason = manifest.query_encoder_note or "the index holds no ONNX query encoder"
+    log.warning("Queries are embedded with sentence-transformers: %s", reason)
+    return load_embedder(manifest.model.name)
+
+
 class Engine:
     """Answers from one loaded index. Safe to call from several threads at once: the index
     is read-only after loading and the embedding model serialises its own calls."""
 
-    def __init__(self, data: IndexData, embedder: Embedder) -> None:
+    def __init__(self, data: IndexData, embedder: QueryEmbedder) -> None:
         self.data = data
         self.embedder = embedder
         self.registry = TreatyRegistry(data.documents.treaties)
@@ -91,8 +110,7 @@ class Engine:
     @classmethod
     def load(cls, index_dir: Path) -> Engine:
         data = load_index(index_dir)
-        # Queries must be embedded by the model the index was built with.
-        return cls(data, load_embedder(data.manifest.model.name))
+        return cls(data, query_embedder(data))
 
     @property
     def final_text_date(self) -> str:

@@ -15,7 +15,7 @@ import numpy as np
 from bot.engine.intent import QueryIntent
 from bot.engine.query import QueryVocabulary
 from index_build.artifact import IndexData
-from index_build.embedding import Embedder
+from index_build.embedding import QueryEmbedder
 from index_build.tokenize import tokenize
 
 RRF_K = 20  # reciprocal rank fusion constant (60 in Cormack et al. 2009; 20 measured better here)
@@ -71,7 +71,7 @@ class Signal:
 
 class Retriever:
     def __init__(
-        self, data: IndexData, embedder: Embedder, vocabulary: QueryVocabulary, names: str = r"(?!)"
+        self, data: IndexData, embedder: QueryEmbedder, vocabulary: QueryVocabulary, names: str = r"(?!)"
     ) -> None:
         """`names`: a regex of the treaties' names, which the keyword signals leave out: which
         treaty a question is about is the priors' business, and "a crime under the UN treaty"
