@@ -51,7 +51,7 @@ def folder_mib(path: Path, names: list[str]) -> float:
 
 
 def main() -> None:
-    from bot.config import load_settings
+    from index_build.config import load_settings
     from index_build.query_encoder import TOKENIZER, export_query_encoder, read_settings
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -22,9 +22,10 @@ import yaml
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
-from bot.config import load_settings  # noqa: E402
+from bot.engine.engine import Engine  # noqa: E402
 from bot.engine.retrieval import Retriever  # noqa: E402
 from index_build.artifact import load_index  # noqa: E402
+from index_build.config import load_settings  # noqa: E402
 from index_build.embedding import load_embedder  # noqa: E402
 from index_build.query_encoder import export_query_encoder, load_query_encoder, read_settings  # noqa: E402
 
@@ -83,7 +84,7 @@ def main() -> None:
     args = parser.parse_args()
     settings = load_settings(index=args.index)
     data = load_index(settings.index)
-    retriever = Retriever(data, embedder=None)  # only its query vocabulary is used
+    retriever = Engine(data, embedder=None).retriever  # only its query vocabulary is used
     passages = [p.embed_text for p in data.passages]
     questions = load_questions(retriever)
     texts = passages + questions

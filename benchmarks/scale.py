@@ -1,7 +1,7 @@
 """How treatybot's retrieval scales: synthetic corpora of 10k and 100k passages, 1M vectors.
 
 For each corpus size, in a fresh child process: build time of the dense index
-(index_build/dense_index.py picks exact or HNSW) and of BM25, size on disk, load time,
+(index_build/dense_index.py picks exact or IVF) and of BM25, size on disk, load time,
 warm query latency p50/p95 (dense search alone, BM25 alone, both and their fusion),
 peak RSS, and recall@10 of the chosen dense index against exact search. Then 1M
 vectors for the dense index alone, two ways: uniform random unit vectors (the worst
@@ -99,11 +99,11 @@ def timed_ms(fn, inputs, rounds: int = ROUNDS) -> tuple[float, float]:
 def questions() -> list[str]:
     from encoder_parity import load_questions
 
-    from bot.config import load_settings
-    from bot.engine.retrieval import Retriever
+    from bot.engine.engine import Engine
     from index_build.artifact import load_index
+    from index_build.config import load_settings
 
-    return load_questions(Retriever(load_index(load_settings().index), embedder=None))
+    return load_questions(Engine(load_index(load_settings().index), embedder=None).retriever)
 
 
 def encoder():
@@ -364,7 +364,7 @@ def main() -> None:
         print(json.dumps(measure(args.work)))
         return
 
-    from bot.config import load_settings
+    from index_build.config import load_settings
 
     base = read_passages(load_settings().index)
     sizes = sorted(int(s) for s in args.sizes.split(",") if s)
