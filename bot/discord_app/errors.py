@@ -15,8 +15,8 @@ from discord import app_commands
 
 from bot.discord_app.cooldowns import retry_message
 from bot.discord_app.engine_host import EngineUnavailable
-from bot.discord_app.feedback import FeedbackError
 from bot.discord_app.render import message
+from bot.discord_app.vote_store import FeedbackError
 from bot.engine.errors import InvalidRequest
 
 if TYPE_CHECKING:

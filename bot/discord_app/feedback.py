@@ -1,7 +1,8 @@
-"""Votes on answers (👍 / 👎) in a SQLite file: question, passage ids shown, vote, time. No user data.
+"""Votes on answers (👍 / 👎): what a vote refers to, and the export of the votes stored.
 
 The answer a button belongs to is remembered in memory (`AnswerLedger`) until someone votes;
-only votes are written.
+only votes are written, to the store of `bot.discord_app.vote_store` (question, passage ids
+shown, vote, time; no user data).
 """
 
 from __future__ import annotations
@@ -10,43 +11,19 @@ import csv
 import io
 import json
 import secrets
-import sqlite3
 import threading
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
-from contextlib import closing, contextmanager
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
-from enum import IntEnum
-from pathlib import Path
+
+from bot.discord_app.vote_store import VoteRecord
 
 LEDGER_SIZE = 10_000  # answers whose buttons still record votes (per process)
 # A CSV cell starting with one of these is a formula to a spreadsheet: it gets a leading quote.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ANSWER_KEY_BYTES = 6  # 12 hex characters in each button's custom id
 EXPORT_FORMATS = ("table", "csv", "json")
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS votes (
-    id INTEGER PRIMARY KEY,
-    created_at TEXT NOT NULL,
-    command TEXT NOT NULL,
-    question TEXT NOT NULL,
-    passage_ids TEXT NOT NULL,
-    vote INTEGER NOT NULL CHECK (vote IN (-1, 1)),
-    index_built_at TEXT NOT NULL DEFAULT ''
-)
-"""
-
-
-class Vote(IntEnum):
-    DOWN = -1
-    UP = 1
-
-
-class FeedbackError(Exception):
-    """The feedback file cannot be read or written; the message names it."""
 
 
 @dataclass(frozen=True)
@@ -58,17 +35,6 @@ class ShownAnswer:
     passage_ids: tuple[str, ...]  # the passages shown (what a vote is about)
     index_built_at: str = ""
     listed_ids: tuple[str, ...] = ()  # the relevant passages only listed ("More"), for its button
-
-
-@dataclass(frozen=True)
-class VoteRecord:
-    id: int
-    created_at: str
-    command: str
-    question: str
-    passage_ids: list[str]
-    vote: int
-    index_built_at: str
 
 
 class AnswerLedger:
@@ -106,47 +72,6 @@ class AnswerLedger:
         """Undo `first_vote` when the vote could not be stored, so the user can try again."""
         with self._lock:
             self._voters.get(key, set()).discard(user_id)
-
-
-class FeedbackStore:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._lock = threading.Lock()
-        self._ready = False
-
-    def record(self, answer: ShownAnswer, vote: Vote, when: datetime | None = None) -> int:
-        created = (when or datetime.now(UTC)).isoformat(timespec="seconds")
-        row = (created, answer.command, answer.question, json.dumps(list(answer.passage_ids)), int(vote))
-        with self._connect() as db:
-            cursor = db.execute(
-                "INSERT INTO votes (created_at, command, question, passage_ids, vote, index_built_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (*row, answer.index_built_at),
-            )
-            return int(cursor.lastrowid or 0)
-
-    def votes(self) -> list[VoteRecord]:
-        if not self.path.exists():
-            return []
-        with self._connect() as db:
-            rows = db.execute(
-                "SELECT id, created_at, command, question, passage_ids, vote, index_built_at "
-                "FROM votes ORDER BY id"
-            ).fetchall()
-        return [VoteRecord(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6]) for r in rows]
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                with closing(sqlite3.connect(self.path, timeout=10)) as db, db:
-                    if not self._ready:
-                        db.execute(_SCHEMA)
-                        self._ready = True
-                    yield db
-            except sqlite3.Error as exc:
-                raise FeedbackError(f"Feedback file {self.path}: {exc}") from exc
 
 
 def export(records: Sequence[VoteRecord], fmt: str) -> str:

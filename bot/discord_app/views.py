@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.discord_app import errors, render
-from bot.discord_app.feedback import ShownAnswer, Vote
+from bot.discord_app.feedback import ShownAnswer
 from bot.discord_app.logs import RequestLog, outcome_of
+from bot.discord_app.vote_store import Vote
 
 if TYPE_CHECKING:
     from bot.discord_app.client import TreatyBot
@@ -60,7 +61,7 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button], template=VOTE_TEMPLA
 
     async def callback(self, interaction: discord.Interaction) -> None:
         bot: TreatyBot = interaction.client  # type: ignore[assignment]
-        async with RequestLog("vote", interaction.guild_id) as request:
+        async with RequestLog.of("vote", interaction) as request:
             try:
                 answer = bot.ledger.get(self.key)
                 if answer is None:
@@ -102,7 +103,7 @@ class MoreButton(discord.ui.DynamicItem[discord.ui.Button], template=MORE_TEMPLA
 
     async def callback(self, interaction: discord.Interaction) -> None:
         bot: TreatyBot = interaction.client  # type: ignore[assignment]
-        async with RequestLog("more", interaction.guild_id) as request:
+        async with RequestLog.of("more", interaction) as request:
             try:
                 answer = bot.ledger.get(self.key)
                 hits = bot.host.engine.show(answer.listed_ids) if answer else ()

@@ -9,8 +9,8 @@ import pytest
 
 from bot.discord_app.client import TreatyBot
 from bot.discord_app.engine_host import EngineHost
-from bot.discord_app.feedback import FeedbackStore
 from bot.discord_app.settings import Cooldown, DiscordSettings, Visibility
+from bot.discord_app.vote_store import SqliteVoteStore
 
 QUERY_WORKERS = 2
 
@@ -28,6 +28,7 @@ def discord_config(request: pytest.FixtureRequest, tmp_path) -> DiscordSettings:
         reload_check_seconds=0,
         cooldown=Cooldown(rate=0),
         feedback_db=tmp_path / "feedback.sqlite3",
+        shard_count=1,  # the in-memory Discord runs one shard
     )
     marker = request.node.get_closest_marker("discord_config")
     return dataclasses.replace(config, **marker.kwargs) if marker else config
@@ -42,4 +43,4 @@ def host(engine, index_dir) -> Iterator[EngineHost]:
 
 @pytest.fixture
 def simcord_bot(host, discord_config) -> TreatyBot:
-    return TreatyBot(host, discord_config, FeedbackStore(discord_config.feedback_db))
+    return TreatyBot(host, discord_config, SqliteVoteStore(discord_config.feedback_db))

@@ -13,10 +13,10 @@ import simcord
 
 from bot.discord_app import errors, render, transformers, views
 from bot.discord_app.client import TreatyBot
-from bot.discord_app.feedback import FeedbackError, FeedbackStore
 from bot.discord_app.settings import Cooldown, Visibility
 from bot.discord_app.text import displayed, escape_markdown
 from bot.discord_app.threads import ThreadConversations
+from bot.discord_app.vote_store import FeedbackError, SqliteVoteStore
 from bot.engine.conversation import Conversation
 from bot.engine.errors import InvalidRequest
 from bot.engine.user_input import MAX_QUESTION_CHARS
@@ -203,6 +203,7 @@ async def test_about_names_documents_counts_build_and_model(world: World, engine
         if treaty.articles:
             assert fields[treaty.name].startswith(f"{treaty.articles} articles")
     assert about.built_at in fields["Index"] and about.model in displayed(fields["Index"])
+    assert fields["Shard"] == "Asked on shard 0 of 1; this process runs shard 0"
     assert "<https://docs.un.org/en/A/RES/79/243>" in result.response.content  # no link preview
 
 
@@ -266,7 +267,7 @@ async def test_long_articles_page_only_for_the_asker_and_buttons_expire(world: W
 
 async def test_page_buttons_left_by_a_restart_say_they_expired(world: World, host, discord_config) -> None:
     result = await world.alice.slash(world.channel, "article", number="40")
-    await world.env.restart_bot(TreatyBot(host, discord_config, FeedbackStore(discord_config.feedback_db)))
+    await world.env.restart_bot(TreatyBot(host, discord_config, SqliteVoteStore(discord_config.feedback_db)))
     late = await world.alice.click(result.response.message, label="Next")
     assert late.ephemeral and displayed(late.response.content) == views.PAGES_EXPIRED
     assert world.channel.last_message.embeds[0].footer.text.startswith("Page 1 of ")
@@ -375,7 +376,7 @@ async def test_votes_are_stored_with_question_and_passages_but_no_user(world: Wo
     assert displayed(again.response.content) == views.ALREADY_VOTED
     assert displayed(other.response.content) == views.THANKS
 
-    votes = FeedbackStore(discord_config.feedback_db).votes()
+    votes = SqliteVoteStore(discord_config.feedback_db).votes()
     shown = [e.title for e in embeds_of(result)]
     assert [v.vote for v in votes] == [1, -1]
     for vote in votes:
@@ -407,7 +408,7 @@ async def test_a_vote_that_could_not_be_stored_can_be_given_again(world: World, 
 async def test_vote_buttons_still_answer_after_a_restart(world: World, host, discord_config) -> None:
     result = await world.alice.slash(world.channel, "ask", question=NETWORK_QUESTION)
     last = messages_of(result)[-1]
-    await world.env.restart_bot(TreatyBot(host, discord_config, FeedbackStore(discord_config.feedback_db)))
+    await world.env.restart_bot(TreatyBot(host, discord_config, SqliteVoteStore(discord_config.feedback_db)))
     late = await world.alice.click(last.message, custom_id=custom_ids(last)[0])
     assert late.ephemeral and displayed(late.response.content) == views.FORGOTTEN
     fresh = await world.alice.slash(world.channel, "ask", question=NETWORK_QUESTION)

@@ -12,14 +12,15 @@ import yaml
 
 from bot.cli import EXIT_FAILURE, EXIT_OK, main
 from bot.discord_app.cooldowns import Cooldowns, retry_message
-from bot.discord_app.feedback import AnswerLedger, FeedbackStore, ShownAnswer, Vote, export
+from bot.discord_app.feedback import AnswerLedger, ShownAnswer, export
 from bot.discord_app.settings import Cooldown
+from bot.discord_app.vote_store import SqliteVoteStore, Vote
 
 ANSWER = ShownAnswer("ask", "What is the 24/7 network?", ("uncc:art41:p1", "uncc:art41:p3"), "2026-01-01")
 
 
 def test_votes_hold_question_passages_vote_and_time_only(tmp_path: Path) -> None:
-    store = FeedbackStore(tmp_path / "votes" / "feedback.sqlite3")
+    store = SqliteVoteStore(tmp_path / "votes" / "feedback.sqlite3")
     store.record(ANSWER, Vote.UP)
     store.record(ANSWER, Vote.DOWN)
     votes = store.votes()
@@ -33,7 +34,7 @@ def test_votes_hold_question_passages_vote_and_time_only(tmp_path: Path) -> None
 
 
 def test_export_formats(tmp_path: Path) -> None:
-    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    store = SqliteVoteStore(tmp_path / "feedback.sqlite3")
     store.record(ANSWER, Vote.UP)
     records = store.votes()
     rows = list(csv.DictReader(io.StringIO(export(records, "csv"))))
@@ -46,7 +47,7 @@ def test_export_formats(tmp_path: Path) -> None:
 
 def test_the_feedback_command_prints_and_exports(tmp_path: Path, capsys) -> None:
     db = tmp_path / "feedback.sqlite3"
-    FeedbackStore(db).record(ANSWER, Vote.DOWN)
+    SqliteVoteStore(db).record(ANSWER, Vote.DOWN)
     config = tmp_path / "treatybot.yaml"
     config.write_text(yaml.safe_dump({"discord": {"feedback_db": "feedback.sqlite3"}}), encoding="utf-8")
 
@@ -88,7 +89,7 @@ HOSTILE = ShownAnswer("ask", '=HYPERLINK("http://evil.example","x") \x1b]0;pwned
 
 
 def test_csv_export_neutralises_spreadsheet_formulas(tmp_path: Path) -> None:
-    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    store = SqliteVoteStore(tmp_path / "feedback.sqlite3")
     store.record(HOSTILE, Vote.UP)
     store.record(ShownAnswer("ask", "-1+1", ("uncc:art41:p1",)), Vote.DOWN)
     rows = list(csv.DictReader(io.StringIO(export(store.votes(), "csv"))))
@@ -101,7 +102,7 @@ def test_csv_export_neutralises_spreadsheet_formulas(tmp_path: Path) -> None:
 
 
 def test_table_export_shows_control_characters_instead_of_sending_them(tmp_path: Path) -> None:
-    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    store = SqliteVoteStore(tmp_path / "feedback.sqlite3")
     store.record(HOSTILE, Vote.UP)
     table = export(store.votes(), "table")
     assert "\x1b" not in table and "\x07" not in table
