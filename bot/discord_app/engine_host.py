@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from bot.discord_app import metrics
 from bot.engine.engine import Engine
 from index_build.artifact import MANIFEST, IndexUnavailable
 from index_build.embedding import ModelError
@@ -68,6 +69,10 @@ class EngineHost:
         self._reload_lock: asyncio.Lock | None = None
 
     @property
+    def loaded(self) -> bool:
+        return self._engine is not None
+
+    @property
     def engine(self) -> Engine:
         if self._engine is None:
             raise EngineUnavailable(f"No index is loaded from {self.index_dir}.")
@@ -78,11 +83,16 @@ class EngineHost:
         """Serve `engine`, loaded from the index folder as it is now."""
         self._engine = engine
         self._signature = manifest_signature(self.index_dir)
+        metrics.index_loaded(engine.data.manifest)
 
     async def run(self, work: Callable[[Engine], T]) -> T:
         """Run `work(engine)` in the query thread pool, off the event loop."""
         engine = self.engine  # the engine current now serves this request, even if a reload follows
-        return await asyncio.get_running_loop().run_in_executor(self._pool, work, engine)
+        metrics.ENGINE_QUEUE.inc()
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._pool, work, engine)
+        finally:
+            metrics.ENGINE_QUEUE.dec()
 
     def changed(self) -> bool:
         """Has the manifest changed since the last load (and not to a version that failed)?"""
@@ -104,6 +114,7 @@ class EngineHost:
                 engine = await loop.run_in_executor(self._reload_pool, self._load_checked)
             except Exception as exc:  # any failure must leave the old index serving
                 self._failed_signature = signature
+                metrics.RELOADS.labels("failed").inc()
                 old = self._engine
                 log.warning("index reload failed", exc_info=True, extra={"fields": {"event": "reload"}})
                 failure = f"Could not load the index at {self.index_dir}: {_reason(exc)}."
@@ -112,6 +123,8 @@ class EngineHost:
             self._engine = engine
             self._signature = signature
             self._failed_signature = None
+            metrics.RELOADS.labels("loaded").inc()
+            metrics.index_loaded(engine.data.manifest)
             message = f"Loaded {describe(engine)}."
             log.info(message, extra={"fields": {"event": "reload"}})
             return ReloadOutcome(True, message)

@@ -15,6 +15,9 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import IO, Any
 
+import discord
+
+from bot.discord_app import metrics
 from bot.discord_app.errors import cause
 from bot.discord_app.render import Reply
 
@@ -79,15 +82,36 @@ def _not_about_voice(record: logging.LogRecord) -> bool:
 class RequestLog:
     """Times one request and logs it when the block ends, with the outcome and result size."""
 
-    def __init__(self, command: str, guild_id: int | None = None, text: str = "") -> None:
+    def __init__(
+        self,
+        command: str,
+        guild_id: int | None = None,
+        text: str = "",
+        *,
+        interaction_id: int | None = None,
+        shard_id: int | None = None,
+    ) -> None:
         self.command = command
         self.guild_id = guild_id
+        self.interaction_id = interaction_id
+        self.shard_id = shard_id
         self.text = text  # the user's question: logged at DEBUG only
         self.outcome = "ok"
         self.private = True  # whether the answer is shown to the asker only
         self.chars = 0
         self.messages = 0
         self.started = time.perf_counter()
+
+    @classmethod
+    def of(cls, command: str, interaction: discord.Interaction, text: str = "") -> RequestLog:
+        """The request an interaction makes, with its id and the shard it came on."""
+        shard_of = getattr(interaction.client, "shard_of", None)
+        shard = shard_of(interaction.guild_id) if shard_of else None
+        return cls(command, interaction.guild_id, text, interaction_id=interaction.id, shard_id=shard)
+
+    def deferred(self) -> None:
+        """The request was acknowledged (Discord's 3-second limit)."""
+        metrics.DEFERRAL_SECONDS.labels(self.command).observe(time.perf_counter() - self.started)
 
     def sent(self, replies: Sequence[Reply], outcome: str | None = None) -> None:
         self.chars += sum(reply.size for reply in replies)
@@ -106,14 +130,18 @@ class RequestLog:
         self.finish()
 
     def finish(self) -> None:
+        seconds = time.perf_counter() - self.started
+        metrics.request_done(self.command, self.outcome, seconds)
         fields = {
             "event": "request",
             "command": self.command,
             "outcome": self.outcome,
-            "latency_ms": round((time.perf_counter() - self.started) * MS_PER_SECOND, 1),
+            "latency_ms": round(seconds * MS_PER_SECOND, 1),
             "result_chars": self.chars,
             "messages": self.messages,
             "guild_id": self.guild_id,
+            "shard_id": self.shard_id,
+            "interaction_id": self.interaction_id,
         }
         log.info("request", extra={"fields": fields})
         if self.text:

@@ -28,9 +28,10 @@ async def deferred(
     answer as follow-ups with `ephemeral=request.private`. Options are already checked by the
     transformers, so everything a user can fix was refused before this point."""
     bot: TreatyBot = interaction.client  # type: ignore[assignment]
-    async with RequestLog(command, interaction.guild_id, text) as request:
+    async with RequestLog.of(command, interaction, text) as request:
         request.private = not bot.config.is_public(public)
         await interaction.response.defer(ephemeral=request.private, thinking=True)
+        request.deferred()
         yield request
 
 

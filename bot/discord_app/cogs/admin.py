@@ -43,7 +43,7 @@ class Admin(commands.Cog):
     @app_commands.command(name="reload", description="Load a newly built index now (bot owner only)")
     @owner_only()
     async def reload(self, interaction: discord.Interaction) -> None:
-        async with RequestLog("reload", interaction.guild_id) as request:
+        async with RequestLog.of("reload", interaction) as request:
             await interaction.response.defer(ephemeral=True, thinking=True)
             outcome = await self.bot.host.reload()
             request.outcome = "ok" if outcome.loaded else "reload_failed"

@@ -20,7 +20,9 @@ class Info(commands.Cog):
     @request_allowed(rate_limited=False)
     async def about(self, interaction: discord.Interaction) -> None:
         async with deferred(interaction, "about", None) as request:
-            reply = render.about_reply(self.bot.host.engine.about())
+            bot = self.bot
+            shards = render.shards_text(bot.shard_of(interaction.guild_id), bot.shard_count or 1, bot.shards)
+            reply = render.about_reply(bot.host.engine.about(), shards)
             await send_followups(interaction, [reply], ephemeral=request.private)
             request.sent([reply])
 

@@ -54,7 +54,8 @@ class Mentions(commands.Cog):
         question = strip_mention(message.content, me.id, own_role.id if own_role else None)
         if not question and not mentioned:
             return  # an image or sticker in the thread: nothing to answer
-        async with RequestLog("mention", message.guild.id if message.guild else None, question) as request:
+        guild_id = message.guild.id if message.guild else None
+        async with RequestLog("mention", guild_id, question, shard_id=self.bot.shard_of(guild_id)) as request:
             try:
                 await self._answer(message, question, in_own_thread, request)
             except Exception as exc:  # every failure is told to the user
