@@ -6,16 +6,20 @@ VENV := .venv
 BIN := $(VENV)/bin
 QUESTION ?= Can the authorities search and seize stored electronic data?
 
-.PHONY: demo test install install-serve index serve bench lint clean
+.PHONY: demo test install install-serve index serve bench lint clean postgresql
 
 demo: index
 	$(BIN)/treatybot ask "$(QUESTION)"
 	@if $(BIN)/treatybot serve --check; then $(BIN)/treatybot serve; \
 	else echo "(The Discord bot was not started. Configure a token, then: make serve)"; fi
 
-test: $(VENV)/.test-installed
+test: $(VENV)/.test-installed postgresql
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+# The feedback tests start a throwaway PostgreSQL cluster: Debian's package, installed if missing.
+postgresql:
+	@bash scripts/ensure-postgresql
 
 install: $(VENV)/.installed
 

@@ -146,11 +146,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = command("serve", cmd_serve, "run the Discord bot (token: $DISCORD_TOKEN or discord.token_file)")
     serve.add_argument("--check", action="store_true", help="only check the config and that a token is set")
+    serve.add_argument(
+        "--shard-count", type=int, metavar="N", help="total shards of the bot (default: Discord's)"
+    )
+    serve.add_argument("--shard-ids", metavar="IDS", help="the shards this process runs, e.g. 0,1")
+    serve.add_argument("--metrics", metavar="HOST:PORT", help="serve /metrics and /health there")
 
     feedback = command("feedback", cmd_feedback, "print or export the votes given to answers in Discord")
     feedback.add_argument("--format", choices=EXPORT_FORMATS, default="table", help="default: table")
     feedback.add_argument("--output", help="write to this file instead of printing")
-    feedback.add_argument("--db", help="feedback SQLite file (default: discord.feedback_db in the config)")
+    feedback.add_argument(
+        "--db", help="feedback SQLite file or postgresql:// URL (default: discord.feedback_db in the config)"
+    )
     return parser
 
 
@@ -282,24 +289,52 @@ def _eval_metrics(report: MethodReport) -> dict:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.discord_app.serve import ServeError, check, serve
 
+    overrides = _serve_overrides(args)
     try:
         if args.check:
-            out.print(check(settings), markup=False)
+            out.print(check(settings, overrides), markup=False)
             return EXIT_OK
-        return serve(settings, open_engine)
+        return serve(settings, open_engine, overrides)
     except ServeError as exc:
         raise UserError(str(exc)) from None
 
 
-def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.discord_app.feedback import FeedbackError, FeedbackStore, export
-    from bot.discord_app.settings import discord_settings
+def _serve_overrides(args: argparse.Namespace) -> dict[str, object]:
+    """`serve` flags over the config's discord settings, checked like them."""
+    from bot.discord_app.metrics import parse_address
+    from bot.discord_app.settings import parse_shard_ids
 
-    path = Path(args.db).expanduser().resolve() if args.db else discord_settings(settings).feedback_db
-    if args.db and not path.is_file():
-        raise UserError(f"No feedback file at {path}.")
+    overrides: dict[str, object] = {}
     try:
-        text = export(FeedbackStore(path).votes(), args.format)
+        if args.shard_count is not None:
+            if args.shard_count < 1:
+                raise ValueError(f"--shard-count must be at least 1, got {args.shard_count}")
+            overrides["shard_count"] = args.shard_count
+        if args.shard_ids is not None:
+            overrides["shard_ids"] = parse_shard_ids(args.shard_ids)
+        if args.metrics is not None:
+            parse_address(args.metrics)
+            overrides["metrics_address"] = args.metrics.strip()
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    return overrides
+
+
+def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.discord_app.feedback import export
+    from bot.discord_app.settings import discord_settings
+    from bot.discord_app.vote_store import FeedbackError, is_postgres_url, open_vote_store
+
+    target: Path | str
+    if args.db:
+        target = args.db if is_postgres_url(args.db) else Path(args.db).expanduser().resolve()
+    else:
+        target = discord_settings(settings).feedback_db
+    store = open_vote_store(target)
+    if args.db and not store.exists():
+        raise UserError(f"No feedback file at {store.where}.")
+    try:
+        text = export(store.votes(), args.format)
     except FeedbackError as exc:
         raise UserError(str(exc)) from None
     if args.output:

@@ -14,11 +14,13 @@ from discord.ext import commands
 from bot.discord_app import errors
 from bot.discord_app.cooldowns import Cooldowns
 from bot.discord_app.engine_host import EngineHost
-from bot.discord_app.feedback import AnswerLedger, FeedbackStore
+from bot.discord_app.feedback import AnswerLedger
 from bot.discord_app.logs import RequestLog, outcome_of
+from bot.discord_app.metrics import Health, ShardState
 from bot.discord_app.settings import API_BASE_ENV, GATEWAY_ENV, DiscordSettings
 from bot.discord_app.threads import ThreadConversations
 from bot.discord_app.views import ExpiredPageButton, MoreButton, VoteButton
+from bot.discord_app.vote_store import VoteStore
 
 log = logging.getLogger(__name__)
 
@@ -66,20 +68,25 @@ class TreatyTree(app_commands.CommandTree):
         # Checks and transformers refuse before a command's own RequestLog starts: log those here.
         if isinstance(error, app_commands.CheckFailure | app_commands.TransformerError):
             command = interaction.command.qualified_name if interaction.command else "unknown"
-            request = RequestLog(command, interaction.guild_id)
+            request = RequestLog.of(command, interaction)
             request.outcome = outcome_of(error)
             request.finish()
         await errors.report(interaction, error)
 
 
-class TreatyBot(commands.Bot):
-    """Slash commands and mentions over an `EngineHost`; prefix commands are not used."""
+class TreatyBot(commands.AutoShardedBot):
+    """Slash commands and mentions over an `EngineHost`; prefix commands are not used.
+
+    It runs the shards `config.shard_ids` of `config.shard_count` (all of them, as many as
+    Discord recommends, when unset). State per guild (cooldowns, threads, page turners, the
+    answers a vote button refers to) stays in this process: a guild lives on one shard, and
+    a shard in one process. Votes go to the shared store `config.feedback_db`."""
 
     def __init__(
         self,
         host: EngineHost,
         config: DiscordSettings,
-        feedback: FeedbackStore,
+        feedback: VoteStore,
         *,
         extensions: Sequence[str] = EXTENSIONS,
     ) -> None:
@@ -92,6 +99,8 @@ class TreatyBot(commands.Bot):
             owner_ids=set(config.owner_ids) or None,
             help_command=None,
             tree_cls=TreatyTree,
+            shard_count=config.shard_count,
+            shard_ids=list(config.shard_ids) if config.shard_ids is not None else None,
         )
         self.host = host
         self.config = config
@@ -106,8 +115,8 @@ class TreatyBot(commands.Bot):
         for name in self._extension_names:
             await self.load_extension(name)
         self.add_dynamic_items(VoteButton, MoreButton, ExpiredPageButton)
-        if self.config.sync_commands:
-            await self.sync_commands()
+        if self.config.sync_commands and self.config.runs_shard_zero:
+            await self.sync_commands()  # once for the whole bot: by the process holding shard 0
 
     async def sync_commands(self) -> None:
         """Per-server sync is instant (for development); global sync can take up to an hour."""
@@ -126,5 +135,36 @@ class TreatyBot(commands.Bot):
 
     async def on_ready(self) -> None:
         user_id = self.user.id if self.user else None
-        fields = {"event": "ready", "user_id": user_id, "guilds": len(self.guilds)}
+        fields = {"event": "ready", "user_id": user_id, "guilds": len(self.guilds), **self.shard_fields()}
         log.info("connected", extra={"fields": fields})
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        log.info("shard connected", extra={"fields": {"event": "shard_ready", "shard_id": shard_id}})
+
+    async def on_shard_disconnect(self, shard_id: int) -> None:
+        log.warning(
+            "shard disconnected", extra={"fields": {"event": "shard_disconnect", "shard_id": shard_id}}
+        )
+
+    def shard_fields(self) -> dict[str, object]:
+        return {"shard_ids": sorted(self.shards) or self.config.shard_ids, "shard_count": self.shard_count}
+
+    def shard_of(self, guild_id: int | None) -> int:
+        """The shard a guild lives on (Discord's formula); DMs arrive on shard 0."""
+        return 0 if guild_id is None else (guild_id >> 22) % (self.shard_count or 1)
+
+    def shard_states(self) -> tuple[ShardState, ...]:
+        return tuple(
+            ShardState(shard_id, not info.is_closed(), info.latency)
+            for shard_id, info in sorted(self.shards.items())
+        )
+
+    def health(self) -> Health:
+        """Healthy once the index is loaded and every shard this process runs is connected."""
+        shards = self.shard_states()
+        expected = (
+            set(self.config.shard_ids) if self.config.shard_ids is not None else {s.shard_id for s in shards}
+        )
+        connected = {s.shard_id for s in shards if s.connected}
+        loaded = self.host.loaded
+        return Health(loaded and bool(expected) and expected <= connected, loaded, shards)

@@ -416,11 +416,18 @@ def _pair_description(comparison: Comparison, index: int, room: int) -> str:
 # --- about and short messages -----------------------------------------------------------------
 
 
-def about_reply(about: About) -> Reply:
-    """/about: the documents covered, article counts, index build time, model, official links."""
+def shards_text(here: int, count: int, run: Sequence[int]) -> str:
+    """Where /about was asked, among the bot's shards: for operators and bug reports."""
+    ids = ", ".join(str(i) for i in sorted(run))
+    return f"Asked on shard {here} of {count}; this process runs shard{'s' if len(run) > 1 else ''} {ids}"
+
+
+def about_reply(about: About, shards: str = "") -> Reply:
+    """/about: the documents covered, article counts, index build time, model, official links,
+    and the shard it was asked on (`shards_text`)."""
     embed = discord.Embed(title="About treatybot", description=BOT_DESCRIPTION, colour=INFO_COLOUR)
     treaties = sorted(about.treaties, key=lambda t: -t.articles)
-    room = MAX_FIELDS - 2  # two fields follow the treaties
+    room = MAX_FIELDS - 2 - bool(shards)  # the fields that follow the treaties
     for treaty in treaties[:room]:
         url = safe_url(treaty.url)
         link = f" · [official text]({url})" if url else ""
@@ -438,6 +445,8 @@ def about_reply(about: About) -> Reply:
     embed.add_field(name="Commentary", value=f"{about.analyses} pieces of analysis", inline=True)
     index = f"{about.passages} passages · built {about.built_at} · model {about.model}"
     embed.add_field(name="Index", value=fit_text(escape_markdown(index), MAX_FIELD_VALUE), inline=True)
+    if shards:
+        embed.add_field(name="Shard", value=fit_text(shards, MAX_FIELD_VALUE), inline=False)
     links = [safe_url(t.url) for t in treaties]
     unique = [plain_link(url) for url in dict.fromkeys(url for url in links if url)]
     content = _fit_lines([f"Official texts: {unique[0]}", *unique[1:]]) if unique else ""

@@ -10,17 +10,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
+from typing import Any
 
 import aiohttp
 import discord
 
 from bot.discord_app.client import EndpointError, TreatyBot, apply_endpoints
 from bot.discord_app.engine_host import EngineHost, manifest_signature
-from bot.discord_app.feedback import FeedbackStore
 from bot.discord_app.logs import setup_logging
+from bot.discord_app.metrics import OperatorServer
 from bot.discord_app.settings import TOKEN_ENV, DiscordSettings, LogFormat, discord_settings, resolve_token
+from bot.discord_app.vote_store import open_vote_store
 from bot.engine.engine import Engine
 from index_build.config import Settings
 
@@ -31,9 +34,14 @@ class ServeError(Exception):
     """The bot cannot start or stay connected; the message says why in one line."""
 
 
-def check(settings: Settings) -> str:
+def discord_config(settings: Settings, overrides: Mapping[str, Any] | None = None) -> DiscordSettings:
+    """The config's discord settings with the command line's over them, checked."""
+    return replace(discord_settings(settings), **(overrides or {}))
+
+
+def check(settings: Settings, overrides: Mapping[str, Any] | None = None) -> str:
     """Check the config, the endpoints and that a token is available, without connecting."""
-    config = discord_settings(settings)
+    config = discord_config(settings, overrides)
     resolve_token(config)
     try:
         endpoints = apply_endpoints()
@@ -44,13 +52,17 @@ def check(settings: Settings) -> str:
     return f"Ready to serve: the bot token comes from {source}; the API is {where}."
 
 
-def serve(settings: Settings, load_engine: Callable[[Settings], Engine]) -> int:
+def serve(
+    settings: Settings, load_engine: Callable[[Settings], Engine], overrides: Mapping[str, Any] | None = None
+) -> int:
     """Run the bot until it is stopped.
 
     The fast checks come first (config, token, endpoints, Discord accepting the token), then
-    the slow index load, then the gateway connection.
+    the slow index load, then the gateway connection. The metrics and health endpoint, when
+    configured, is up from the start (unhealthy until the index is loaded and the shards are
+    connected).
     """
-    config = discord_settings(settings)
+    config = discord_config(settings, overrides)
     token = resolve_token(config)
     setup_logging(config.log_level, config.log_format is LogFormat.JSON, secrets=[token])
     try:
@@ -60,8 +72,16 @@ def serve(settings: Settings, load_engine: Callable[[Settings], Engine]) -> int:
     if manifest_signature(settings.index) is None:
         raise ServeError(f"No index at {settings.index}. Build it first with: treatybot build")
     host = EngineHost(settings.index, workers=config.workers)
-    bot = TreatyBot(host, config, FeedbackStore(config.feedback_db))
-    log.info("starting", extra={"fields": {"event": "start", "index": str(settings.index), **endpoints}})
+    bot = TreatyBot(host, config, open_vote_store(config.feedback_db))
+    shards = {"shard_count": config.shard_count, "shard_ids": config.shard_ids}
+    start = {
+        "event": "start",
+        "index": str(settings.index),
+        "feedback": bot.feedback.where,
+        **shards,
+        **endpoints,
+    }
+    log.info("starting", extra={"fields": start})
     try:
         asyncio.run(_run(bot, token, config, lambda: load_engine(settings)))
     finally:
@@ -70,13 +90,29 @@ def serve(settings: Settings, load_engine: Callable[[Settings], Engine]) -> int:
 
 
 async def _run(bot: TreatyBot, token: str, config: DiscordSettings, load: Callable[[], Engine]) -> None:
+    operator = (
+        OperatorServer(config.metrics_address, bot.health, bot.shard_states)
+        if config.metrics_address
+        else None
+    )
     async with bot:
-        with _explained(config):
-            await bot.login(token)  # a rejected token is reported before the slow index load
-        # Index errors keep their own one-line messages (no index, stale, damaged).
-        bot.host.engine = await asyncio.get_running_loop().run_in_executor(None, load)
-        with _explained(config):
-            await bot.connect()
+        if operator is not None:
+            try:
+                await operator.start()
+            except OSError as exc:
+                raise ServeError(
+                    f"Cannot serve metrics on {config.metrics_address}: {exc.strerror or exc}"
+                ) from None
+        try:
+            with _explained(config):
+                await bot.login(token)  # a rejected token is reported before the slow index load
+            # Index errors keep their own one-line messages (no index, stale, damaged).
+            bot.host.engine = await asyncio.get_running_loop().run_in_executor(None, load)
+            with _explained(config):
+                await bot.connect()
+        finally:
+            if operator is not None:
+                await operator.stop()
 
 
 @contextmanager

@@ -62,10 +62,31 @@ class DiscordSettings:
     reload_check_seconds: float = DEFAULT_RELOAD_CHECK_SECONDS
     page_timeout_seconds: float = DEFAULT_PAGE_TIMEOUT_SECONDS
     workers: int = DEFAULT_WORKERS
-    feedback_db: Path = PROJECT_ROOT / DEFAULT_FEEDBACK_DB
+    feedback_db: Path | str = PROJECT_ROOT / DEFAULT_FEEDBACK_DB  # a SQLite path or a postgresql:// URL
     token_file: Path | None = None
     log_level: str = "INFO"
     log_format: LogFormat = LogFormat.JSON
+    shard_count: int | None = None  # None: as many as Discord recommends (GET /gateway/bot)
+    shard_ids: tuple[int, ...] | None = None  # the shards this process runs; None: all of them
+    metrics_address: str = ""  # HOST:PORT of /metrics and /health; empty: off
+
+    def __post_init__(self) -> None:
+        if self.shard_ids is not None:
+            if self.shard_count is None:
+                raise ConfigError("discord.shard_ids needs discord.shard_count (the total number of shards)")
+            wrong = [i for i in self.shard_ids if i >= self.shard_count]
+            if wrong:
+                raise ConfigError(
+                    f"discord.shard_ids: shard {wrong[0]} does not exist with {self.shard_count} shards "
+                    f"(they are numbered 0 to {self.shard_count - 1})"
+                )
+            if len(set(self.shard_ids)) != len(self.shard_ids) or not self.shard_ids:
+                raise ConfigError("discord.shard_ids: list each shard once, at least one")
+
+    @property
+    def runs_shard_zero(self) -> bool:
+        """Whether this process holds shard 0: it syncs the commands and receives the DMs."""
+        return self.shard_ids is None or 0 in self.shard_ids
 
     def is_public(self, requested: bool | None) -> bool:
         """Whether an answer is visible to the channel: the user's choice, else the default."""
@@ -192,6 +213,57 @@ def _log_level(value: Any, _base: Path) -> str:
     return level
 
 
+def _whole(minimum: int) -> Callable[[Any, Path], int]:
+    def parse(value: Any, base: Path) -> int:
+        number = _number(minimum)(value, base)
+        if number != int(number):
+            raise ValueError(f"expected a whole number, got {value}")
+        return int(number)
+
+    return parse
+
+
+def parse_shard_ids(value: Any, _base: Path = PROJECT_ROOT) -> tuple[int, ...]:
+    """Shard numbers as a list or as text such as `0,1` or `2 3`."""
+    items = value.replace(",", " ").split() if isinstance(value, str) else value
+    if not isinstance(items, list | tuple) or not items:
+        raise ValueError(f"expected shard numbers such as 0,1, got '{value}'")
+    ids = []
+    for item in items:
+        text = str(item).strip()
+        if isinstance(item, bool) or not text.isdigit():
+            raise ValueError(f"'{item}' is not a shard number (0, 1, 2, ...)")
+        ids.append(int(text))
+    return tuple(ids)
+
+
+def _address(value: Any, _base: Path) -> str:
+    from bot.discord_app.metrics import parse_address
+
+    if value is None or not str(value).strip():
+        return ""  # off
+    parse_address(str(value))
+    return str(value).strip()
+
+
+def _unset_or(parse: Callable[[Any, Path], Any]) -> Callable[[Any, Path], Any]:
+    """A setting that may be left empty (None: decided at run time)."""
+
+    def parse_or_none(value: Any, base: Path) -> Any:
+        return None if value is None else parse(value, base)
+
+    return parse_or_none
+
+
+def _store(value: Any, base: Path) -> Path | str:
+    """A SQLite file path, or a PostgreSQL URL kept as it is."""
+    from bot.discord_app.vote_store import is_postgres_url
+
+    if isinstance(value, str) and is_postgres_url(value.strip()):
+        return value.strip()
+    return _path(value, base)
+
+
 def _path(value: Any, base: Path) -> Path:
     if not isinstance(value, str) or not value.strip():
         raise ValueError("expected a file path")
@@ -220,8 +292,11 @@ _PARSERS: dict[str, Callable[[Any, Path], Any]] = {
     "reload_check_seconds": _number(0),
     "page_timeout_seconds": _number(1, MAX_PAGE_TIMEOUT_SECONDS),
     "workers": _workers,
-    "feedback_db": _path,
+    "feedback_db": _store,
     "token_file": _path,
     "log_level": _log_level,
     "log_format": _choice(LogFormat),
+    "shard_count": _unset_or(_whole(1)),
+    "shard_ids": _unset_or(parse_shard_ids),
+    "metrics_address": _address,
 }

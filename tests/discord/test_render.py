@@ -477,3 +477,7 @@ def _column(pieces: list[str]) -> str:
 
 def _exact(view: ArticleView) -> str:
     return "\n\n".join(p.quote for p in view.passages)
+
+
+def test_the_shard_line_names_where_about_was_asked() -> None:
+    assert render.shards_text(3, 4, [3, 2]) == "Asked on shard 3 of 4; this process runs shards 2, 3"

@@ -5,6 +5,12 @@ acknowledges heartbeats, answers IDENTIFY with READY and dispatches INTERACTION_
 the test sends; the REST API logs the bot in, accepts command syncs and records every
 interaction callback and follow-up webhook, with the time it arrived.
 
+Sharding: `/gateway/bot` recommends `shard_count` shards; each gateway connection identifies
+with `[shard_id, shard_count]` and gets READY (then GUILD_CREATE) with the guilds of its shard
+(`(guild_id >> 22) % shard_count`). An interaction goes out on the connection of the shard
+that owns its guild (DMs on shard 0), or nowhere when that shard is not connected.
+`block_shard` closes a shard's connection and refuses it until `unblock_shard`.
+
 It runs its own event loop in a background thread, so tests can drive it synchronously and
 a bot in another process (or another loop) talks to it over real sockets. JSON replies carry
 the content type `application/json` exactly, as discord.py requires.
@@ -32,9 +38,12 @@ EPHEMERAL_FLAG = 1 << 6
 ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
 ALL_PERMISSIONS = str((1 << 50) - 1)
 STARTUP_TIMEOUT = 10.0
-OP_DISPATCH, OP_HEARTBEAT, OP_IDENTIFY, OP_HELLO, OP_HEARTBEAT_ACK = 0, 1, 2, 10, 11
+OP_DISPATCH, OP_HEARTBEAT, OP_IDENTIFY, OP_RESUME, OP_HELLO, OP_HEARTBEAT_ACK = 0, 1, 2, 6, 10, 11
 CLOSE_AUTHENTICATION_FAILED = 4004
-APPLICATION_COMMAND, AUTOCOMPLETE = 2, 4
+CLOSE_UNKNOWN_ERROR = 4000  # the client reconnects (and tries to resume)
+DM_CHANNEL, GUILD_TEXT = 1, 0
+APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE = 2, 3, 4
+BUTTON = 2
 OPTION_TYPES = {str: 3, int: 4, bool: 5}
 
 
@@ -61,10 +70,12 @@ class _State:
     requests: list[Request] = field(default_factory=list)
     identified: bool = False
     synced: bool = False
+    shards: set[int] = field(default_factory=set)  # shards with a live, identified connection
+    undelivered: list[str] = field(default_factory=list)  # events no connection could take
 
 
 class FakeDiscord:
-    def __init__(self, token: str, *, guild_id: int = 0, channel_id: int = 0) -> None:
+    def __init__(self, token: str, *, guild_id: int = 0, channel_id: int = 0, shard_count: int = 1) -> None:
         self.token = token
         self._ids = itertools.count(1)
         self.application_id = self.snowflake()
@@ -76,9 +87,14 @@ class FakeDiscord:
             "avatar": None,
             "bot": True,
         }
+        self.shard_count = shard_count
         self.guild_id = guild_id or self.snowflake()
         self.channel_id = channel_id or self.snowflake()
+        self.channels = {self.guild_id: self.channel_id}  # guild -> its text channel
+        self.dm_channel_id = self.snowflake()
         self._state = _State()
+        self._by_shard: dict[int, web.WebSocketResponse] = {}
+        self._blocked: set[int] = set()
         self._changed = threading.Condition()
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="fake-discord", daemon=True)
@@ -118,17 +134,76 @@ class FakeDiscord:
         """Until the bot has identified on the gateway and synced its commands."""
         self.wait_for(lambda state: state.identified and state.synced, timeout, "the bot to connect and sync")
 
-    def slash(self, name: str, user_id: int, **options: Any) -> SentInteraction:
-        """Dispatch a slash-command interaction, as if a user ran it; returns at once."""
-        return self.interaction(APPLICATION_COMMAND, name, user_id, options)
+    def guild_on_shard(self, shard_id: int) -> int:
+        """A guild (with a text channel) that lives on `shard_id` of `shard_count`."""
+        for guild_id in self.channels:
+            if self.shard_of(guild_id) == shard_id:
+                return guild_id
+        while True:
+            guild_id = self.snowflake()
+            if self.shard_of(guild_id) == shard_id:
+                self.channels[guild_id] = self.snowflake()
+                return guild_id
+
+    def shard_of(self, guild_id: int | None) -> int:
+        return 0 if guild_id is None else (guild_id >> 22) % self.shard_count
+
+    def connected_shards(self) -> set[int]:
+        with self._changed:
+            return set(self._state.shards)
+
+    def wait_for_shards(self, shards: set[int], timeout: float) -> None:
+        self.wait_for(lambda state: shards <= state.shards, timeout, f"shards {sorted(shards)} to identify")
+
+    def block_shard(self, shard_id: int) -> None:
+        """Close the shard's connection and refuse it until `unblock_shard`."""
+        self._blocked.add(shard_id)
+        socket = self._by_shard.get(shard_id)
+        if socket is not None:
+            asyncio.run_coroutine_threadsafe(socket.close(code=CLOSE_UNKNOWN_ERROR), self._loop).result(
+                STARTUP_TIMEOUT
+            )
+
+    def unblock_shard(self, shard_id: int) -> None:
+        self._blocked.discard(shard_id)
+
+    def slash(self, name: str, user_id: int, guild_id: int | None = 0, **options: Any) -> SentInteraction:
+        """Dispatch a slash-command interaction, as if a user ran it; returns at once. `guild_id`
+        0 means the default guild, None a DM."""
+        return self.interaction(APPLICATION_COMMAND, name, user_id, options, guild_id=guild_id)
 
     def interaction(
-        self, kind: int, name: str, user_id: int, options: dict[str, Any], focused: str | None = None
+        self,
+        kind: int,
+        name: str,
+        user_id: int,
+        options: dict[str, Any],
+        focused: str | None = None,
+        guild_id: int | None = 0,
     ) -> SentInteraction:
+        guild_id = self.guild_id if guild_id == 0 else guild_id
         interaction_id = self.snowflake()
         token = f"interaction-token-{interaction_id}"
-        payload = self._interaction_payload(kind, interaction_id, token, name, user_id, options, focused)
-        future = asyncio.run_coroutine_threadsafe(self._dispatch("INTERACTION_CREATE", payload), self._loop)
+        payload = self._interaction_payload(
+            kind, interaction_id, token, name, user_id, options, focused, guild_id
+        )
+        event = self._dispatch("INTERACTION_CREATE", payload, self.shard_of(guild_id))
+        future = asyncio.run_coroutine_threadsafe(event, self._loop)
+        return SentInteraction(interaction_id, token, future.result(STARTUP_TIMEOUT))
+
+    def click(
+        self, custom_id: str, user_id: int, guild_id: int | None, message: dict[str, Any]
+    ) -> SentInteraction:
+        """Press a button (`custom_id`) on a message the bot sent (its request body)."""
+        interaction_id = self.snowflake()
+        token = f"interaction-token-{interaction_id}"
+        payload = self._interaction_payload(
+            MESSAGE_COMPONENT, interaction_id, token, "", user_id, {}, None, guild_id
+        )
+        payload["data"] = {"custom_id": custom_id, "component_type": BUTTON}
+        payload["message"] = self._message(message, webhook=True)
+        event = self._dispatch("INTERACTION_CREATE", payload, self.shard_of(guild_id))
+        future = asyncio.run_coroutine_threadsafe(event, self._loop)
         return SentInteraction(interaction_id, token, future.result(STARTUP_TIMEOUT))
 
     def burst(self, name: str, calls: list[tuple[int, dict[str, Any]]]) -> list[SentInteraction]:
@@ -138,7 +213,7 @@ class FakeDiscord:
             interaction_id = self.snowflake()
             token = f"interaction-token-{interaction_id}"
             payload = self._interaction_payload(
-                APPLICATION_COMMAND, interaction_id, token, name, user_id, options, None
+                APPLICATION_COMMAND, interaction_id, token, name, user_id, options, None, self.guild_id
             )
             payloads.append((interaction_id, token, payload))
 
@@ -207,11 +282,16 @@ class FakeDiscord:
         path = request.path.removeprefix(API_PREFIX)
         body = await request.json() if request.can_read_body else None
         self._record(Request(time.perf_counter(), request.method, path, dict(request.query), body))
-        if path.startswith(("/users/", "/oauth2/", "/applications/")) and not self._authorized(request):
+        if path.startswith(("/users/", "/oauth2/", "/applications/", "/gateway/")) and not self._authorized(
+            request
+        ):
             return _json({"message": "401: Unauthorized", "code": 0}, status=401)
         route = (request.method, _shape(path))
         if route == ("GET", "/users/@me"):
             return _json(self.bot_user)
+        if route == ("GET", "/gateway/bot"):
+            limit = {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
+            return _json({"url": self.gateway_url, "shards": self.shard_count, "session_start_limit": limit})
         if route == ("GET", "/oauth2/applications/@me"):
             return _json(self._application())
         if request.method == "PUT" and path.endswith("/commands"):
@@ -236,39 +316,108 @@ class FakeDiscord:
         await socket.prepare(request)
         self._sockets.append(socket)
         await socket.send_json({"op": OP_HELLO, "d": {"heartbeat_interval": HEARTBEAT_INTERVAL_MS}})
+        shard: int | None = None
         async for frame in socket:
             if frame.type is not WSMsgType.TEXT:
                 continue
             message = json.loads(frame.data)
-            if message.get("op") == OP_HEARTBEAT:
+            op, data = message.get("op"), message.get("d") or {}
+            if op == OP_HEARTBEAT:
                 await socket.send_json({"op": OP_HEARTBEAT_ACK})
-            elif message.get("op") == OP_IDENTIFY:
-                if message["d"].get("token") != self.token:
+            elif op == OP_IDENTIFY:
+                if data.get("token") != self.token:
                     await socket.close(code=CLOSE_AUTHENTICATION_FAILED)
                     break
-                await self._dispatch("READY", self._ready())
+                shard = int((data.get("shard") or [0, 1])[0])
+                if not await self._admit(socket, shard):
+                    break
+                await socket.send_json(self._frame("READY", self._ready(shard)))
+                for guild_id in self._guilds_of(shard):
+                    await socket.send_json(self._frame("GUILD_CREATE", self._guild(guild_id)))
                 self._set(identified=True)
+            elif op == OP_RESUME:
+                shard = int(str(data.get("session_id", "fake-session-0")).rpartition("-")[2] or 0)
+                if not await self._admit(socket, shard):
+                    break
+                await socket.send_json(self._frame("RESUMED", {}))
         self._sockets.remove(socket)
+        if shard is not None and self._by_shard.get(shard) is socket:
+            del self._by_shard[shard]
+            with self._changed:
+                self._state.shards.discard(shard)
+                self._changed.notify_all()
         return socket
 
-    async def _dispatch(self, event: str, data: dict[str, Any]) -> float:
-        frame = {"op": OP_DISPATCH, "t": event, "s": next(self._sequence), "d": data}
+    async def _admit(self, socket: web.WebSocketResponse, shard: int) -> bool:
+        """Take the connection for `shard`, unless the shard is blocked."""
+        if shard in self._blocked:
+            await socket.close(code=CLOSE_UNKNOWN_ERROR)
+            return False
+        self._by_shard[shard] = socket
+        with self._changed:
+            self._state.shards.add(shard)
+            self._changed.notify_all()
+        return True
+
+    def _guilds_of(self, shard: int) -> list[int]:
+        return [guild_id for guild_id in self.channels if self.shard_of(guild_id) == shard]
+
+    def _frame(self, event: str, data: dict[str, Any]) -> dict[str, Any]:
+        return {"op": OP_DISPATCH, "t": event, "s": next(self._sequence), "d": data}
+
+    async def _dispatch(self, event: str, data: dict[str, Any], shard: int = 0) -> float:
+        """Send an event on the connection of `shard` (with one shard: on every connection)."""
+        frame = self._frame(event, data)
         sent_at = time.perf_counter()
-        for socket in self._sockets:
-            await socket.send_json(frame)
+        sockets = list(self._sockets) if self.shard_count == 1 else [self._by_shard.get(shard)]
+        delivered = False
+        for socket in sockets:
+            if socket is not None and not socket.closed:
+                await socket.send_json(frame)
+                delivered = True
+        if not delivered:
+            with self._changed:
+                self._state.undelivered.append(f"{event} {data.get('id', '')}")
         return sent_at
 
     # --- payloads ------------------------------------------------------------------------------
 
-    def _ready(self) -> dict[str, Any]:
+    def _ready(self, shard: int = 0) -> dict[str, Any]:
         return {
             "v": 10,
             "user": self.bot_user,
-            "guilds": [],
-            "session_id": "fake-session",
+            "guilds": [{"id": str(guild_id), "unavailable": True} for guild_id in self._guilds_of(shard)],
+            "shard": [shard, self.shard_count],
+            "session_id": f"fake-session-{shard}",
             "resume_gateway_url": self.gateway_url,
             "application": {"id": str(self.application_id), "flags": 0},
             "private_channels": [],
+        }
+
+    def _guild(self, guild_id: int) -> dict[str, Any]:
+        channel = {
+            "id": str(self.channels[guild_id]),
+            "type": GUILD_TEXT,
+            "guild_id": str(guild_id),
+            "name": "general",
+            "position": 0,
+            "permission_overwrites": [],
+        }
+        return {
+            "id": str(guild_id),
+            "name": f"guild {guild_id}",
+            "owner_id": str(self.application_id),
+            "unavailable": False,
+            "member_count": 2,
+            "channels": [channel],
+            "threads": [],
+            "roles": [],
+            "emojis": [],
+            "stickers": [],
+            "features": [],
+            "members": [],
+            "presences": [],
+            "voice_states": [],
         }
 
     def _application(self) -> dict[str, Any]:
@@ -293,17 +442,47 @@ class FakeDiscord:
         user_id: int,
         options: dict[str, Any],
         focused: str | None,
+        guild_id: int | None,
     ) -> dict[str, Any]:
         user = {"id": str(user_id), "username": f"user{user_id}", "discriminator": "0", "avatar": None}
-        channel = {"id": str(self.channel_id), "type": 0, "guild_id": str(self.guild_id), "name": "general"}
-        return {
+        data = {
+            "id": str(self.snowflake()),
+            "name": name,
+            "type": 1,
+            "options": [
+                {"name": key, "type": OPTION_TYPES[type(value)], "value": value}
+                | ({"focused": True} if key == focused else {})
+                for key, value in options.items()
+            ],
+        }
+        common = {
             "id": str(interaction_id),
             "application_id": str(self.application_id),
             "type": kind,
             "token": token,
             "version": 1,
-            "guild_id": str(self.guild_id),
-            "channel_id": str(self.channel_id),
+            "app_permissions": ALL_PERMISSIONS,
+            "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
+            "locale": "en-US",
+            "entitlements": [],
+            "data": data,
+        }
+        if guild_id is None:  # a DM with the bot
+            dm = {"id": str(self.dm_channel_id), "type": DM_CHANNEL}
+            return {
+                **common,
+                "channel_id": dm["id"],
+                "channel": {**dm, "recipients": [user], "flags": 0},
+                "user": user,
+                "authorizing_integration_owners": {"1": str(user_id)},
+                "context": 1,
+            }
+        channel_id = self.channels[guild_id]
+        channel = {"id": str(channel_id), "type": GUILD_TEXT, "guild_id": str(guild_id), "name": "general"}
+        return {
+            **common,
+            "guild_id": str(guild_id),
+            "channel_id": str(channel_id),
             "channel": {**channel, "position": 0, "permission_overwrites": [], "nsfw": False, "flags": 0},
             "member": {
                 "user": user,
@@ -315,23 +494,9 @@ class FakeDiscord:
                 "pending": False,
                 "permissions": ALL_PERMISSIONS,
             },
-            "app_permissions": ALL_PERMISSIONS,
-            "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
-            "locale": "en-US",
             "guild_locale": "en-US",
-            "entitlements": [],
-            "authorizing_integration_owners": {"0": str(self.guild_id)},
+            "authorizing_integration_owners": {"0": str(guild_id)},
             "context": 0,
-            "data": {
-                "id": str(self.snowflake()),
-                "name": name,
-                "type": 1,
-                "options": [
-                    {"name": key, "type": OPTION_TYPES[type(value)], "value": value}
-                    | ({"focused": True} if key == focused else {})
-                    for key, value in options.items()
-                ],
-            },
         }
 
     def _command(self, command: dict[str, Any], guild: dict[str, str]) -> dict[str, Any]:
