@@ -502,6 +502,8 @@ class OnnxQueryEncoder:
         try:
             self._tokenizer = Tokenizer.from_file(str(folder / TOKENIZER))
             options = ort.SessionOptions()
+            # Idle threads must not spin after a question: the search that follows uses the cores.
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             if threads:
                 options.intra_op_num_threads = threads
             self._session = ort.InferenceSession(

@@ -24,6 +24,7 @@ from bot.engine.registry import TreatyRegistry
 from bot.engine.retrieval import Method, Ranking, Retriever, Source
 from bot.engine.user_input import clean_question, clean_term, clean_text
 from index_build.artifact import IndexData, load_index
+from index_build.dense_index import set_search_threads
 from index_build.embedding import QueryEmbedder, load_embedder
 from index_build.query_encoder import QueryEncoderUnavailable, load_query_encoder
 from index_build.schema import OutOfCorpusKind, Passage, TreatyInfo
@@ -68,6 +69,7 @@ def query_embedder(data: IndexData) -> QueryEmbedder:
     """The model the index was built with, as the ONNX encoder the build exported into the
     index (no torch), else as sentence-transformers, with one line saying why."""
     manifest = data.manifest
+    set_search_threads()  # one query at a time: faiss is fastest on one thread
     if manifest.query_encoder:
         try:
             return load_query_encoder(data.path / manifest.query_encoder)
