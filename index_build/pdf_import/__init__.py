@@ -1,6 +1,7 @@
 """Convert an official UN treaty PDF to the corpus Markdown layout.
 
     body = convert_pdf("A_RES_79_243.pdf", "uncc")
+    problems = check_converted(body, expected_articles=68)
 
 `convert_pdf` returns the Markdown body (`# Preamble`, `## Chapter N. Title`,
 `### Article N. Title`, one Markdown paragraph per numbered paragraph and sub-paragraph,
@@ -18,12 +19,13 @@ from pathlib import Path
 import yaml
 
 from index_build.pdf_import.blocks import build_blocks, render, select
+from index_build.pdf_import.check import check_converted
 from index_build.pdf_import.errors import PdfImportError
 from index_build.pdf_import.layout import PROFILES, SourceProfile
 from index_build.pdf_import.reader import read_lines
 from index_build.sources import TreatySource
 
-__all__ = ["PROFILES", "PdfImportError", "convert_pdf", "front_matter", "profile_for"]
+__all__ = ["PROFILES", "PdfImportError", "check_converted", "convert_pdf", "front_matter", "profile_for"]
 
 
 def convert_pdf(pdf_path: str | Path, source_id: str) -> str:
