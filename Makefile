@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 QUESTION ?= Can the authorities search and seize stored electronic data?
 
-.PHONY: demo test install index serve bench lint clean
+.PHONY: demo test install install-serve index serve bench lint clean
 
 demo: index
 	$(BIN)/treatybot ask "$(QUESTION)"
@@ -39,10 +39,15 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# The default install builds and serves; `make install-serve` (or `pip install .`) only serves,
+# without torch, from an index built elsewhere and copied (see README, Deployment).
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -e '.[build]'
 	touch $@
 
 $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[build,test]'
 	touch $@ $(VENV)/.installed
+
+install-serve: | $(BIN)/python
+	$(BIN)/pip install --quiet -e .

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from rich.console import Console
 
-from bot.config import ConfigError, Settings, load_settings
 from bot.discord_app.feedback import EXPORT_FORMATS
-from bot.engine.engine import DEFAULT_K, Engine, InvalidRequest, UnknownTerm
-from bot.engine.evaluate import MRR_CUTOFF, QuestionFileError, evaluate, load_questions
+from bot.engine.conversation import Conversation
+from bot.engine.engine import DEFAULT_K, Engine
+from bot.engine.errors import InvalidRequest, UnknownTerm
+from bot.engine.evaluate import MRR_CUTOFF, MethodReport, QuestionFileError, evaluate, load_questions
 from bot.engine.retrieval import Source
+from bot.engine.user_input import clean_text, parse_article, parse_whole_article
 from bot.terminal import (
     render_answer,
     render_article,
@@ -24,13 +25,13 @@ from bot.terminal import (
     render_eval,
     render_search,
 )
-from index_build.artifact import IndexUnavailable
+from index_build.artifact import IndexBusy, IndexUnavailable
+from index_build.config import ConfigError, Settings, load_settings
 from index_build.embedding import ModelError
 from index_build.sources import CorpusError
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
-TREATIES = ("uncc", "budapest")  # treaties with articles, for define and compare
-ARTICLE_ARGUMENT = re.compile(r"^\s*(?:art(?:icle)?\.?\s*)?(\d{1,3})\s*(?:\(\s*(\d{1,3})\s*\))?\s*$", re.I)
+TREATY_HELP = "the treaty, by id or name: uncc (the default), budapest, 'Budapest Convention', ..."
 
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False)
@@ -45,6 +46,10 @@ class UserError(Exception):
 
 
 def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        # Arguments that were invalid UTF-8 hold lone surrogates: echo them escaped, never crash.
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
@@ -61,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(args, str(exc), exc.status)
     except InvalidRequest as exc:
         return _fail(args, str(exc), EXIT_USAGE)
-    except (ConfigError, CorpusError, IndexUnavailable, ModelError, QuestionFileError) as exc:
+    except (ConfigError, CorpusError, IndexBusy, IndexUnavailable, ModelError, QuestionFileError) as exc:
         return _fail(args, str(exc), EXIT_FAILURE)
     except OSError as exc:  # an unwritable --output, an index path inside a file, ...
         where = f": {exc.filename}" if exc.filename else ""
@@ -104,6 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--k", type=int, default=DEFAULT_K, help=f"passages to show (default {DEFAULT_K})")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
 
+    chat = command("chat", cmd_chat, "answer one question per line of standard input, as a conversation")
+    chat.add_argument("--source", choices=[s.value for s in Source], default=Source.ALL.value)
+    chat.add_argument("--k", type=int, default=DEFAULT_K, help=f"passages per answer (default {DEFAULT_K})")
+    chat.add_argument("--json", action="store_true", help="print one JSON object per line, as ask --json")
+
     search = command("search", cmd_search, "list the passages that best match a query")
     search.add_argument("query")
     search.add_argument("--source", choices=[s.value for s in Source], default=Source.ALL.value)
@@ -111,19 +121,19 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true", help="print one JSON object")
 
     article = command("article", cmd_article, "print the exact text of an article")
-    article.add_argument("number", help="article number, e.g. 28 or 28(3)")
+    article.add_argument("number", help="article number or title words: 28, 28(3), 'search and seizure'")
     article.add_argument("--paragraph", help="only this paragraph")
-    article.add_argument("--treaty", choices=TREATIES, default="uncc", help="default: uncc")
+    article.add_argument("--treaty", help=TREATY_HELP)
     article.add_argument("--json", action="store_true", help="print one JSON object")
 
     define = command("define", cmd_define, "quote a treaty's definition of a term")
     define.add_argument("term", nargs="+", help="e.g. traffic data")
-    define.add_argument("--treaty", choices=TREATIES, help="only this treaty (default: both)")
+    define.add_argument("--treaty", help="only this treaty's definitions (default: every treaty)")
     define.add_argument("--json", action="store_true", help="print one JSON object")
 
     compare = command("compare", cmd_compare, "show an article beside its counterpart in the other treaty")
-    compare.add_argument("number", help="article number, e.g. 28")
-    compare.add_argument("--treaty", choices=TREATIES, default="uncc", help="the article's treaty")
+    compare.add_argument("number", help="article number or title words, e.g. 28")
+    compare.add_argument("--treaty", help=TREATY_HELP)
     compare.add_argument("--json", action="store_true", help="print one JSON object")
 
     build = command("build", cmd_build, "build the index from the corpus")
@@ -154,6 +164,31 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    """Questions from standard input, one per line, each read with the ones before it ("what
+    does paragraph 3 say?"). The index is loaded once. A line the engine refuses (empty, too
+    long) is reported on its own and the conversation goes on; end with Ctrl-D."""
+    engine = open_engine(settings)
+    if sys.stdin.isatty() and not args.json:
+        err.print("Ask a question per line; follow-ups are read with the questions before them. Ctrl-D ends.")
+    conversation = Conversation()
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            answer = engine.ask(line, Source(args.source), args.k, conversation)
+        except InvalidRequest as exc:
+            _fail(args, str(exc), EXIT_USAGE)
+            continue
+        conversation = conversation.then(answer.turn) if answer.turn else conversation
+        if args.json:
+            print(json.dumps(answer.to_dict(), ensure_ascii=False), flush=True)
+        else:
+            out.print(render_answer(answer))
+            out.print()
+    return EXIT_OK
+
+
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     engine = open_engine(settings)
     answer = engine.search(args.query, Source(args.source), args.k)
@@ -162,21 +197,20 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_article(args: argparse.Namespace, settings: Settings) -> int:
-    match = ARTICLE_ARGUMENT.match(args.number)
-    if not match:
-        raise UserError(f"'{args.number}' is not an article number (try 28 or 28(3)).", EXIT_USAGE)
-    paragraph = match.group(2)
+    engine = open_engine(settings)
+    treaty = engine.treaty_id(args.treaty)
+    wanted = parse_article(args.number, engine.article_titles(treaty))
+    paragraph = wanted.paragraph
     if args.paragraph is not None:
-        given = args.paragraph.strip()
+        given = clean_text(args.paragraph)
         if not given or (paragraph and given != paragraph):
             raise UserError(
-                f"--paragraph {args.paragraph!r} does not fit '{args.number}': give the paragraph "
+                f"--paragraph {given!r} does not fit '{clean_text(args.number)}': give the paragraph "
                 "once, as 28(3) or as --paragraph 3.",
                 EXIT_USAGE,
             )
         paragraph = given
-    engine = open_engine(settings)
-    view = engine.article(int(match.group(1)), paragraph, args.treaty.lower())
+    view = engine.article(wanted.number, paragraph, treaty)
     _emit(args, view.to_dict(), lambda: out.print(render_article(view)))
     return EXIT_OK
 
@@ -184,7 +218,7 @@ def cmd_article(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_define(args: argparse.Namespace, settings: Settings) -> int:
     engine = open_engine(settings)
     try:
-        lookup = engine.define(" ".join(args.term), args.treaty)
+        lookup = engine.define(" ".join(args.term), engine.treaty_id(args.treaty) if args.treaty else None)
     except UnknownTerm as exc:
         if not args.json:
             raise
@@ -197,14 +231,10 @@ def cmd_define(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_compare(args: argparse.Namespace, settings: Settings) -> int:
-    match = ARTICLE_ARGUMENT.match(args.number)
-    if not match or match.group(2):
-        raise UserError(
-            f"'{args.number}' is not an article number (try 28: compare works on whole articles).",
-            EXIT_USAGE,
-        )
     engine = open_engine(settings)
-    comparison = engine.compare(int(match.group(1)), args.treaty)
+    treaty = engine.treaty_id(args.treaty)
+    number = parse_whole_article(args.number, engine.article_titles(treaty))
+    comparison = engine.compare(number, treaty)
     _emit(args, comparison.to_dict(), lambda: out.print(render_comparison(comparison)))
     return EXIT_OK
 
@@ -213,7 +243,7 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     from index_build.build import build_index, check_index
 
     if args.check:
-        freshness = check_index(settings.corpus, settings.index, settings.model)
+        freshness = check_index(settings.corpus, settings.index, settings.model, verify=True)
         if freshness.up_to_date:
             out.print(f"The index at {settings.index} is up to date.")
             return EXIT_OK
@@ -224,7 +254,7 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     report = build_index(settings.corpus, settings.index, settings.model, settings.embedding_cache, err)
     out.print(
         f"Built {report.index_dir}: {report.passages} passages "
-        f"({report.embedded} embedded, {report.reused} reused) in {report.seconds:.1f} s."
+        f"({report.embedded} texts embedded, {report.reused} reused) in {report.seconds:.1f} s."
     )
     return EXIT_OK
 
@@ -235,9 +265,18 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     questions = load_questions(Path(args.file))
     engine = open_engine(settings)
     reports = evaluate(engine, questions, depth=args.k)
-    payload = {report.method.value: report.metrics() for report in reports}
+    payload = {report.method.value: _eval_metrics(report) for report in reports}
     _emit(args, payload, lambda: out.print(render_eval(reports, args.k)))
     return EXIT_OK
+
+
+def _eval_metrics(report: MethodReport) -> dict:
+    """All outcomes' metrics; for conversations also those of first turns and follow-ups apart."""
+    metrics: dict = report.metrics()
+    groups = report.groups()
+    if len(groups) > 1:
+        metrics["groups"] = {group: report.metrics(group) for group in groups}
+    return metrics
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:

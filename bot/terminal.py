@@ -11,21 +11,21 @@ from rich.text import Text
 from bot.engine.answer import Answer, ArticleView, Hit
 from bot.engine.evaluate import MethodReport
 from bot.engine.links import Comparison, TermLookup
-from bot.engine.notes import (
-    COMPARE,
-    DEFINED,
-    SEE_ALSO,
-    DefinedTerm,
-    compare_text,
-    links_text,
-    see_also_text,
-)
-from bot.wording import (
+from bot.presentation import (
     ANALYSIS_SECTION,
+    LEAD_GAP,
+    MORE,
+    MORE_SEPARATOR,
     NO_PASSAGES,
     NOT_COVERED,
     TREATY_SECTION,
+    Note,
+    NoteKind,
+    answer_lines,
+    article_notes,
     draft_warning,
+    hit_notes,
+    more_citations,
     section_heading,
     snippet,
 )
@@ -33,18 +33,21 @@ from bot.wording import (
 
 def render_answer(answer: Answer) -> RenderableType:
     parts: list[RenderableType] = [Text(answer.question, style="bold")]
-    parts += [Text(f"Note: {notice}", style="yellow") for notice in answer.notices]
-    if answer.abstained:
-        parts.append(Text(NOT_COVERED, style="bold yellow"))
+    parts += [
+        Text(line.text, style="bold yellow") if line.warning else Text(f"Note: {line.text}", style="yellow")
+        for line in answer_lines(answer)
+    ]
     sections = (
         (TREATY_SECTION, answer.treaty_hits),
         (ANALYSIS_SECTION, answer.analysis_hits),
     )
     for title, hits in sections:
         if hits:
-            heading = section_heading(title, answer.abstained)
-            parts.append(Rule(heading, align="left", style="cyan"))
+            parts.append(Rule(section_heading(title, answer), align="left", style="cyan"))
             parts += [render_hit(hit, answer.final_text_date) for hit in hits]
+    more = more_citations(answer)
+    if more:
+        parts.append(Padding(render_note(Note(NoteKind.MORE, MORE, MORE_SEPARATOR.join(more))), (1, 0, 0, 0)))
     if not answer.hits:
         parts.append(Text(NO_PASSAGES))
     return Group(*parts)
@@ -73,35 +76,25 @@ def render_hit(hit: Hit, final_text_date: str = "") -> RenderableType:
     if p.draft_era:
         lines.append(Text(draft_warning(final_text_date), style="yellow"))
     if p.lead:
-        lines.append(Text(f"{p.lead}\n[…]", style="dim"))
-    lines.append(Padding(Text(p.quote), (0, 0, 0, 2)))
-    lines += render_notes(hit)
+        lines.append(Text(f"{p.lead}\n{LEAD_GAP}", style="dim"))
+    lines.append(Padding(highlighted(p.quote, hit.highlight), (0, 0, 0, 2)))
+    lines += [render_note(note) for note in hit_notes(hit)]
     lines.append(Text(p.link, style="blue underline"))
     return Padding(Group(*lines), (1, 0, 0, 0))
 
 
-DEFINITION_CHARS = 300  # a long definition is cut (…) under an answer; `define` prints it whole
+def highlighted(quote: str, span: tuple[int, int] | None) -> Text:
+    """The quote, its answering sentence or item (`span`) in bold and underlined."""
+    text = Text(quote)
+    if span is not None:
+        text.stylize("bold underline", *span)
+    return text
 
 
-def render_notes(hit: Hit) -> list[RenderableType]:
-    """One compact line each: defined terms used, articles cited, the other treaty's counterpart."""
-    lines: list[RenderableType] = [_definition_line(d, DEFINITION_CHARS) for d in hit.definitions]
-    if hit.see_also:
-        lines.append(_note(SEE_ALSO, see_also_text(hit.see_also)))
-    if hit.compare:
-        lines.append(_note(COMPARE, compare_text(hit.compare)))
-    return lines
-
-
-def _note(label: str, text: str) -> RenderableType:
-    line = Text(f"{label}: ", style="bold dim")
-    line.append(text, style="dim")
-    return Padding(line, (0, 0, 0, 2))
-
-
-def _definition_line(term: DefinedTerm, limit: int) -> RenderableType:
-    line = Text(f"{DEFINED} ({term.citation}): ", style="bold dim")
-    line.append(snippet(term.text, limit), style="italic dim")
+def render_note(note: Note) -> RenderableType:
+    """One compact line: '<label>: <text>', a definition's text in italics."""
+    line = Text(f"{note.label}: ", style="bold dim")
+    line.append(note.text, style="italic dim" if note.kind is NoteKind.DEFINITION else "dim")
     return Padding(line, (0, 0, 0, 2))
 
 
@@ -111,12 +104,7 @@ def render_article(view: ArticleView) -> RenderableType:
     if view.chapter:
         parts.append(Text(view.chapter, style="dim"))
     parts += [Padding(Text(p.quote), (1, 0, 0, 2)) for p in view.passages]
-    notes = [
-        ("Refers to", links_text(view.refers_to)),
-        ("Referred to by", links_text(view.referred_by)),
-        (COMPARE, compare_text(view.counterparts)),
-    ]
-    parts += [Padding(_note(label, text), (1, 0, 0, 0)) for label, text in notes if text]
+    parts += [Padding(render_note(note), (1, 0, 0, 0)) for note in article_notes(view)]
     parts.append(Padding(Text(view.link, style="blue underline"), (1, 0, 0, 0)))
     return Group(*parts)
 
@@ -156,12 +144,17 @@ def render_comparison(comparison: Comparison) -> RenderableType:
 def render_eval(reports: list[MethodReport], mrr_cutoff: int) -> RenderableType:
     table = Table(title="Retrieval on the question file")
     metric_names = list(reports[0].metrics())
+    groups = reports[0].groups()
     table.add_column("retriever")
+    if len(groups) > 1:
+        table.add_column("turns")
     for name in metric_names:
         table.add_column(name, justify="right")
     for report in reports:
-        metrics = report.metrics()
-        table.add_row(report.method.value, *(_cell(metrics[name]) for name in metric_names))
+        for group in groups if len(groups) > 1 else [None]:
+            metrics = report.metrics(group)
+            label = [group] if group else []
+            table.add_row(report.method.value, *label, *(_cell(metrics[name]) for name in metric_names))
     parts: list[RenderableType] = [table]
     for report in reports:
         misses = report.misses()

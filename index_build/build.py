@@ -6,7 +6,9 @@ import datetime as dt
 import hashlib
 import platform
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from importlib import metadata
 from pathlib import Path
 
@@ -15,16 +17,35 @@ import numpy as np
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from index_build.artifact import FORMAT_VERSION, read_manifest, write_index
-from index_build.embedding import Embedder, EmbeddingCache, load_embedder
-from index_build.glossary import load_glossary
+from index_build.artifact import (
+    FORMAT_VERSION,
+    DescriptionIndex,
+    IndexUnavailable,
+    IndexWriter,
+    read_manifest,
+    verify_index,
+)
+from index_build.descriptions import load_descriptions
+from index_build.embedding import Embedder, EmbeddingCache, embed_with_cache, load_embedder
+from index_build.glossary import GLOSSARY_FILE, load_glossary
 from index_build.links import describe_links
-from index_build.passages import Passage, build_passages, publisher_short_name
-from index_build.sources import Corpus, load_corpus, sha256_file
+from index_build.out_of_corpus import load_out_of_corpus
+from index_build.passages import build_passages, publisher_short_name
+from index_build.query_encoder import ExportError, encoder_folder_name, export_query_encoder, reproduces
+from index_build.schema import (
+    AnalysisInfo,
+    ArticleInfo,
+    Documents,
+    Manifest,
+    ModelInfo,
+    TreatyInfo,
+)
+from index_build.sources import MANIFEST_PATH, Corpus, load_corpus, sha256_file
 from index_build.tokenize import TOKENIZER_VERSION, tokenize
-from index_build.treaty import parse_treaty
+from index_build.treaty import TreatyText, parse_treaties
 
 CODE_DIR = Path(__file__).resolve().parent
+ENCODER_CACHE_DIR = "encoders"  # beside the embedding cache: one exported query encoder per model
 VERSIONED_PACKAGES = ("sentence-transformers", "torch", "faiss-cpu", "bm25s", "numpy")
 
 
@@ -46,8 +67,8 @@ class Freshness:
 def code_fingerprint() -> str:
     """sha256 over the build code: an index built by other code is stale."""
     digest = hashlib.sha256()
-    for path in sorted(CODE_DIR.glob("*.py")):
-        digest.update(path.name.encode())
+    for path in sorted(CODE_DIR.rglob("*.py")):
+        digest.update(path.relative_to(CODE_DIR).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -62,128 +83,183 @@ def build_index(
     model_name: str,
     cache_path: Path,
     console: Console | None = None,
+    manifest_path: Path = MANIFEST_PATH,
 ) -> BuildReport:
     console = console or Console(stderr=True)
     began = time.perf_counter()
-    Path(index_dir).parent.mkdir(parents=True, exist_ok=True)  # an unusable path fails before the work
-    corpus = load_corpus(corpus_root)
-    passages = build_passages(corpus)
-    console.print(f"Read {len(corpus.source_files())} documents: {len(passages)} passages.")
-    links = describe_links(corpus, passages)  # before embedding: a bad crosswalk fails fast
-    embedder = load_embedder(model_name)
-    vectors, embedded = _embed_with_cache(embedder, passages, cache_path, console)
-    bm25 = bm25s.BM25()
-    bm25.index([tokenize(p.embed_text) for p in passages], show_progress=False)
-    manifest = {
-        "format": FORMAT_VERSION,
-        "code": code_fingerprint(),
-        "tokenizer": TOKENIZER_VERSION,
-        "model": {"name": model_name, "dimension": embedder.dimension},
-        "corpus_root": str(corpus.root),
-        "files": input_hashes(corpus),
-        "passages": len(passages),
-        "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "build_seconds": round(time.perf_counter() - began, 2),
-        "versions": _versions(),
-    }
-    write_index(
-        index_dir,
-        manifest=manifest,
-        passages=passages,
-        documents=describe_documents(corpus),
-        links=links,
-        vectors=vectors,
-        bm25=bm25,
-    )
+    # The lock and the staging folder come first: a busy or unwritable location fails before the work.
+    with IndexWriter(index_dir) as writer:
+        corpus = load_corpus(corpus_root, manifest_path)
+        texts = parse_treaties(corpus)
+        passages = build_passages(corpus, texts)
+        console.print(f"Read {len(corpus.source_files())} documents: {len(passages)} passages.")
+        links = describe_links(corpus, texts, passages)  # before embedding: a bad crosswalk fails fast
+        descriptions = load_descriptions(corpus, texts)
+        embedder = load_embedder(model_name)
+        units = [p.quote[s:e] for p in passages for s, e in p.units]
+        texts_to_embed = [p.embed_text for p in passages] + [d.text for d in descriptions] + units
+        vectors, embedded = _embed(embedder, texts_to_embed, cache_path, console)
+        encoder, no_encoder = _query_encoder(embedder, cache_path.parent / ENCODER_CACHE_DIR, console)
+        described = len(passages) + len(descriptions)
+        writer.commit(
+            manifest=_manifest(
+                corpus, ModelInfo(model_name, embedder.dimension), len(passages), began, no_encoder
+            ),
+            passages=passages,
+            documents=describe_documents(corpus, texts),
+            links=links,
+            vectors=vectors[: len(passages)],
+            bm25=_bm25([p.embed_text for p in passages]),
+            descriptions=DescriptionIndex(
+                descriptions,
+                vectors[len(passages) : described],
+                _bm25([d.text for d in descriptions]) if descriptions else None,
+            ),
+            unit_vectors=vectors[described:],
+            query_encoder=encoder,
+        )
     seconds = time.perf_counter() - began
-    return BuildReport(Path(index_dir), len(passages), embedded, len(passages) - embedded, seconds)
+    return BuildReport(Path(index_dir), len(passages), embedded, len(texts_to_embed) - embedded, seconds)
 
 
-def _embed_with_cache(
-    embedder: Embedder, passages: list[Passage], cache_path: Path, console: Console
+def _query_encoder(embedder: Embedder, cache: Path, console: Console) -> tuple[Path | None, str]:
+    """The model exported to ONNX for answering without torch: kept in the embedding cache's
+    folder (one per model) and checked against the model on every build, exported again when
+    it is missing or no longer matches. A model that cannot be exported is one line: queries
+    then use sentence-transformers."""
+    folder = cache / encoder_folder_name(embedder.model_name)
+    if not reproduces(folder, embedder):
+        console.print(f"Exporting the query encoder of {embedder.model_name} to ONNX...")
+        try:
+            export_query_encoder(embedder.model_name, folder, quantize=False)
+        except (ExportError, OSError) as exc:
+            note = f"the model could not be exported to ONNX ({exc})"
+            console.print(f"Queries will be embedded with sentence-transformers: {note}.", markup=False)
+            return None, note
+    return folder, ""
+
+
+def _manifest(corpus: Corpus, model: ModelInfo, passages: int, began: float, no_encoder: str) -> Manifest:
+    return Manifest(
+        format=FORMAT_VERSION,
+        code=code_fingerprint(),
+        tokenizer=TOKENIZER_VERSION,
+        model=model,
+        corpus_root=str(corpus.root),
+        files=input_hashes(corpus),
+        passages=passages,
+        built_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        build_seconds=round(time.perf_counter() - began, 2),
+        versions=_versions(),
+        contents={},  # the writer fills in the files it writes,
+        dense_index={},  # the dense index it chose
+        query_encoder="",  # and where it put the query encoder
+        query_encoder_note=no_encoder,
+    )
+
+
+def _bm25(texts: list[str]) -> bm25s.BM25:
+    index = bm25s.BM25()
+    index.index([tokenize(text) for text in texts], show_progress=False)
+    return index
+
+
+def _embed(
+    embedder: Embedder, texts: list[str], cache_path: Path, console: Console
 ) -> tuple[np.ndarray, int]:
-    texts = [p.embed_text for p in passages]
-    cache = EmbeddingCache(cache_path)
-    try:
-        cached = cache.get_many(embedder.model_name, texts, embedder.dimension)
-        missing = [i for i, vector in enumerate(cached) if vector is None]
-        vectors = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
-        for i, vector in enumerate(cached):
-            if vector is not None:
-                vectors[i] = vector
+    """A vector for every text, through the embedding cache, with a progress bar for the new ones."""
+    progress = Progress(
+        TextColumn("Embedding"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+    task = progress.add_task("embed", total=None)
+
+    def start(missing: int) -> None:
         if missing:
-            with Progress(
-                TextColumn("Embedding"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=console,
-                transient=True,
-            ) as progress:
-                task = progress.add_task("embed", total=len(missing))
-                fresh = embedder.encode(
-                    [texts[i] for i in missing], on_batch=lambda n: progress.advance(task, n)
-                )
-            vectors[missing] = fresh
-            cache.put_many(embedder.model_name, [texts[i] for i in missing], fresh)
+            progress.update(task, total=missing)
+            progress.start()
+
+    warn = partial(console.print, style="yellow", markup=False)
+    try:
+        with EmbeddingCache(cache_path, warn=warn) as cache:
+            vectors, embedded = embed_with_cache(
+                embedder, texts, cache, on_missing=start, on_batch=lambda n: progress.advance(task, n)
+            )
     finally:
-        cache.close()
-    console.print(f"Embedded {len(missing)} passages, reused {len(texts) - len(missing)} from cache.")
-    return vectors, len(missing)
+        progress.stop()
+    console.print(f"Embedded {embedded} texts, reused {len(texts) - embedded} from cache.")
+    return vectors, embedded
 
 
-def describe_documents(corpus: Corpus) -> dict:
+def describe_documents(corpus: Corpus, texts: Mapping[str, TreatyText]) -> Documents:
     """Metadata the bot needs without the corpus: titles, links, article structure."""
-    treaties = {}
-    for source in corpus.treaties:
-        treaty = parse_treaty(source)
-        treaties[source.id] = {
-            "id": source.id,
-            "name": source.name,
-            "title": source.title,
-            "url": source.url,
-            "articles": {
-                str(n): {
-                    "title": a.title,
-                    "chapter": a.chapter,
-                    "parts": list(a.parts),
-                    "paragraphs": a.paragraph_numbers(),
-                    "subparagraphs": a.subparagraph_letters(),
-                }
-                for n, a in treaty.articles.items()
+    treaties = {
+        source.id: TreatyInfo(
+            id=source.id,
+            name=source.name,
+            title=source.title,
+            url=source.url,
+            articles={
+                n: ArticleInfo(
+                    title=a.title,
+                    chapter=a.chapter,
+                    parts=tuple(a.parts),
+                    paragraphs=tuple(a.paragraph_numbers()),
+                    subparagraphs={p: tuple(letters) for p, letters in a.subparagraph_letters().items()},
+                )
+                for n, a in texts[source.id].articles.items()
             },
-            "chapters": treaty.chapters,
-        }
+            chapters=tuple(texts[source.id].chapters),
+            aliases=source.aliases,
+        )
+        for source in corpus.treaties
+    }
     analyses = {
-        a.id: {
-            "id": a.id,
-            "title": a.title,
-            "publisher": a.publisher,
-            "publisher_short": publisher_short_name(a.publisher),
-            "author": a.author,
-            "date": a.date.isoformat(),
-            "url": a.url,
-            "excerpt": a.excerpt,
-            "draft_era": a.date < corpus.final_text_date,
-        }
+        a.id: AnalysisInfo(
+            id=a.id,
+            title=a.title,
+            publisher=a.publisher,
+            publisher_short=publisher_short_name(a.publisher),
+            author=a.author,
+            date=a.date.isoformat(),
+            url=a.url,
+            excerpt=a.excerpt,
+            draft_era=a.date < corpus.final_text_date,
+        )
         for a in corpus.analyses
     }
-    return {
-        "treaties": treaties,
-        "analyses": analyses,
-        "final_text_date": corpus.final_text_date.isoformat(),
-        "glossary": load_glossary(),
-    }
+    return Documents(
+        treaties=treaties,
+        analyses=analyses,
+        final_text_date=corpus.final_text_date.isoformat(),
+        glossary=load_glossary(corpus.data_file(GLOSSARY_FILE)),
+        out_of_corpus=load_out_of_corpus(corpus, texts),
+    )
 
 
-def check_index(corpus_root: Path, index_dir: Path, model_name: str) -> Freshness:
-    """Compare an index's manifest with the corpus, the build code and the configured model."""
-    manifest = read_manifest(index_dir)
+def check_index(
+    corpus_root: Path,
+    index_dir: Path,
+    model_name: str,
+    *,
+    verify: bool = False,
+    manifest_path: Path = MANIFEST_PATH,
+) -> Freshness:
+    """Compare an index's manifest with the corpus, the build code and the configured model;
+    with `verify`, also check the index files themselves (sizes, hashes and counts)."""
+    try:
+        manifest = read_manifest(index_dir)
+    except IndexUnavailable as exc:
+        return Freshness(False, [str(exc)])
     if manifest is None:
         return Freshness(False, [f"no index at {index_dir}"])
-    corpus = load_corpus(corpus_root)
-    reasons = []
-    built, current = manifest.get("files", {}), input_hashes(corpus)
+    reasons = verify_index(index_dir) if verify else []
+    corpus = load_corpus(corpus_root, manifest_path)
+    built, current = manifest.files, input_hashes(corpus)
     for name in sorted(set(built) | set(current)):
         if name not in built:
             reasons.append(f"new file: {name}")
@@ -191,9 +267,9 @@ def check_index(corpus_root: Path, index_dir: Path, model_name: str) -> Freshnes
             reasons.append(f"removed file: {name}")
         elif built[name] != current[name]:
             reasons.append(f"changed file: {name}")
-    if manifest.get("model", {}).get("name") != model_name:
-        reasons.append(f"model changed: {manifest.get('model', {}).get('name')} -> {model_name}")
-    if manifest.get("code") != code_fingerprint() or manifest.get("format") != FORMAT_VERSION:
+    if manifest.model.name != model_name:
+        reasons.append(f"model changed: {manifest.model.name} -> {model_name}")
+    if manifest.code != code_fingerprint():
         reasons.append("index_build code changed since the index was built")
     return Freshness(not reasons, reasons)
 

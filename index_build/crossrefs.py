@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
-from index_build.passages import Passage
+from index_build.schema import CrossRef, Passage, Target
 from index_build.treaty import ROMANS, TreatyText
 
 MAX_RANGE = 40  # "paragraphs 8 to 31 of this article" is the longest run in the corpus
@@ -50,62 +50,6 @@ LABELS = ("label", "dotlabel", "dotnum")
 # "article 2 of the Charter", "Article 20.d. of the Statute of the Council of Europe"
 OTHER_INSTRUMENT = re.compile(r"\.?\s*,?\s*of\s+(?:the|its|that)\s+(?!present\s+Convention\b)")
 SPACES = re.compile(r"\s*")
-
-
-@dataclass(frozen=True, order=True)
-class Target:
-    """One provision a reference points to: Article 17, Art. 17(1), Art. 17(1)(b)(ii)."""
-
-    doc: str
-    article: int
-    paragraph: str | None = None
-    subparagraphs: tuple[str, ...] = ()
-
-    @property
-    def label(self) -> str:
-        text = f"Art. {self.article}"
-        if self.paragraph:
-            text += f"({self.paragraph})"
-        return text + "".join(f"({s})" for s in self.subparagraphs)
-
-    def to_dict(self) -> dict:
-        return {
-            "doc": self.doc,
-            "article": self.article,
-            "paragraph": self.paragraph,
-            "subparagraphs": list(self.subparagraphs),
-        }
-
-
-@dataclass(frozen=True)
-class CrossRef:
-    """A reference in a treaty passage: its exact text and where it points."""
-
-    passage: str  # id of the passage it occurs in
-    doc: str
-    article: int | None  # article the passage belongs to (None in the annex)
-    text: str  # the reference as written, e.g. "articles 7 to 10 of this Convention"
-    start: int  # offsets in the source file
-    end: int
-    targets: tuple[Target, ...]
-
-    def to_dict(self) -> dict:
-        return {
-            "passage": self.passage,
-            "doc": self.doc,
-            "article": self.article,
-            "text": self.text,
-            "start": self.start,
-            "end": self.end,
-            "targets": [t.to_dict() for t in self.targets],
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict) -> CrossRef:
-        targets = tuple(
-            Target(t["doc"], t["article"], t["paragraph"], tuple(t["subparagraphs"])) for t in data["targets"]
-        )
-        return cls(**{**data, "targets": targets})
 
 
 # --- parsing ----------------------------------------------------------------------------------

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
 
-from index_build.passages import Passage, slug
+from index_build.passages import slug
+from index_build.schema import Definition, Passage, cite
 from index_build.treaty import NUMBERED, Article, TreatyText, Unit
 
 LABEL_PREFIX = re.compile(r"^(?:\d{1,3}\.\s+)?(?:\(?[a-z]{1,4}\)\s+)?")
@@ -25,33 +25,6 @@ DEFINING = re.compile(
     r"(?:,[^,“”]*,)?\s+(?:shall\s+mean|means|shall\s+include)\b"
 )
 QUOTED = re.compile(r"“([^”]+)”")
-
-
-@dataclass(frozen=True)
-class Definition:
-    id: str  # "uncc:traffic-data"
-    doc: str
-    terms: tuple[str, ...]  # as written: ("Freezing", "seizure")
-    article: int
-    paragraph: str | None
-    subparagraph: str | None
-    citation: str  # "UNCC Art. 2(c)"
-    text: str  # exact source text, without the paragraph / sub-paragraph label
-    start: int
-    end: int
-    scope_article: int | None  # None: the whole treaty
-
-    @property
-    def term(self) -> str:
-        """The terms as one display name: "Freezing” or “seizure" -> "Freezing or seizure"."""
-        return " or ".join(self.terms)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> Definition:
-        return cls(**{**data, "terms": tuple(data["terms"])})
 
 
 def extract_definitions(treaty: TreatyText) -> list[Definition]:
@@ -73,10 +46,7 @@ def _definition(
     last = _last_unit(article.units, index)
     terms = tuple(QUOTED.findall(match["terms"]))
     start = unit.block.end - len(body)
-    cite = f"{source.name} Art. {article.number}"
-    cite += f"({unit.paragraph})" if unit.paragraph else ""
     letter = unit.letter if not NUMBERED.match(unit.text) or unit.letter else None
-    cite += f"({letter})" if letter else ""
     return Definition(
         id=f"{source.id}:{slug(terms[0])}",
         doc=source.id,
@@ -84,7 +54,7 @@ def _definition(
         article=article.number,
         paragraph=unit.paragraph,
         subparagraph=letter,
-        citation=cite,
+        citation=cite(source.name, article.number, unit.paragraph, [letter] if letter else ()),
         text=treaty.text[start : last.block.end],
         start=start,
         end=last.block.end,

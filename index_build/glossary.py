@@ -6,15 +6,16 @@ from pathlib import Path
 
 import yaml
 
+from index_build.schema import Glossary, GlossaryAlias
 from index_build.sources import CorpusError
 
-GLOSSARY_PATH = Path(__file__).resolve().parent.parent / "corpus" / "glossary.yaml"
+GLOSSARY_FILE = "glossary.yaml"
 
 
-def load_glossary(path: Path = GLOSSARY_PATH) -> dict:
-    """{'commentary': [...], 'background': [...], 'aliases': [{'treaty': [...], 'everyday': [...]}]}"""
-    if not path.is_file():
-        return {"commentary": [], "background": [], "aliases": []}
+def load_glossary(path: Path | None) -> Glossary:
+    """The glossary file (`Corpus.data_file(GLOSSARY_FILE)`), checked; an empty glossary if there is none."""
+    if path is None:
+        return Glossary()
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
@@ -23,9 +24,17 @@ def load_glossary(path: Path = GLOSSARY_PATH) -> dict:
         raise CorpusError(f"{path}: expected a mapping with 'aliases', 'commentary' and 'background'")
     commentary = data.get("commentary", [])
     background = data.get("background", [])
+    chit_chat = data.get("chit-chat", [])
+    follow_up = data.get("follow-up", [])
+    definition = data.get("definition", [])
     aliases = data.get("aliases", [])
-    if not all(isinstance(v, list) for v in (commentary, background, aliases)):
-        raise CorpusError(f"{path}: 'commentary', 'background' and 'aliases' must be lists")
+    if not all(
+        isinstance(v, list) for v in (commentary, background, chit_chat, follow_up, definition, aliases)
+    ):
+        raise CorpusError(
+            f"{path}: 'commentary', 'background', 'chit-chat', 'follow-up', 'definition' and 'aliases' "
+            "must be lists"
+        )
     for number, entry in enumerate(aliases, 1):
         if not (
             isinstance(entry, dict) and _strings(entry.get("treaty")) and _strings(entry.get("everyday"))
@@ -33,14 +42,17 @@ def load_glossary(path: Path = GLOSSARY_PATH) -> dict:
             raise CorpusError(
                 f"{path}: alias #{number} needs non-empty 'treaty' and 'everyday' lists of text"
             )
-    return {
-        "commentary": [str(c) for c in commentary],
-        "background": [str(b) for b in background],
-        "aliases": [
-            {"treaty": [str(t) for t in e["treaty"]], "everyday": [str(w) for w in e["everyday"]]}
+    return Glossary(
+        aliases=tuple(
+            GlossaryAlias(tuple(str(t) for t in e["treaty"]), tuple(str(w) for w in e["everyday"]))
             for e in aliases
-        ],
-    }
+        ),
+        commentary=tuple(str(c) for c in commentary),
+        background=tuple(str(b) for b in background),
+        chit_chat=tuple(str(c) for c in chit_chat),
+        follow_up=tuple(str(f) for f in follow_up),
+        definition=tuple(str(d) for d in definition),
+    )
 
 
 def _strings(value: object) -> bool:

@@ -1,4 +1,4 @@
-"""What the index stores about how provisions relate: `links.json`.
+"""What the index stores about how provisions relate: `links.json` (`schema.LinkData`).
 
 - `references`: every cross-reference in the treaty text, with its exact targets;
 - `definitions`: every defined term with its exact definition text and citation;
@@ -8,17 +8,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from index_build.crossrefs import treaty_references, unresolved
-from index_build.crosswalk import CROSSWALK_FILE, FROM, TO, read_crosswalk
+from index_build.crosswalk.file import CROSSWALK_FILE, FROM, TO, read_crosswalk
 from index_build.definitions import definitions_used, extract_definitions
-from index_build.passages import Passage
+from index_build.schema import LinkData, Pair, Passage
 from index_build.sources import Corpus, CorpusError
-from index_build.treaty import TreatyText, parse_treaty
+from index_build.treaty import TreatyText
 
 
-def describe_links(corpus: Corpus, passages: list[Passage]) -> dict:
-    """The links.json content for a corpus and its passages."""
-    treaties = {t.id: parse_treaty(t) for t in corpus.treaties if t.articles}
+def describe_links(corpus: Corpus, texts: Mapping[str, TreatyText], passages: list[Passage]) -> LinkData:
+    """The links of a corpus, from its parsed official texts and its passages."""
+    treaties = {doc: text for doc, text in texts.items() if text.source.articles}
     definitions = [d for treaty in treaties.values() for d in extract_definitions(treaty)]
     references = list(treaty_references(passages, treaties))
     broken = [
@@ -29,16 +31,16 @@ def describe_links(corpus: Corpus, passages: list[Passage]) -> dict:
             "Cross-references to provisions that do not exist (check the text or the parser): "
             + "; ".join(broken)
         )
-    return {
-        "references": [ref.to_dict() for ref in references],
-        "definitions": [d.to_dict() for d in definitions],
-        "uses": definitions_used(passages, definitions),
-        "crosswalk": _crosswalk(corpus, treaties),
-    }
+    return LinkData(
+        references=tuple(references),
+        definitions=tuple(definitions),
+        uses={pid: tuple(ids) for pid, ids in definitions_used(passages, definitions).items()},
+        crosswalk=_crosswalk(corpus, treaties),
+    )
 
 
-def _crosswalk(corpus: Corpus, treaties: dict[str, TreatyText]) -> list[dict]:
-    path = next((p for p in corpus.data_files if p.name == CROSSWALK_FILE), None)
+def _crosswalk(corpus: Corpus, treaties: Mapping[str, TreatyText]) -> tuple[Pair, ...]:
+    path = corpus.data_file(CROSSWALK_FILE)
     if path is None or FROM not in treaties or TO not in treaties:
-        return []
-    return [pair.to_dict() for pair in read_crosswalk(path, treaties).pairs]
+        return ()
+    return read_crosswalk(path, dict(treaties)).pairs

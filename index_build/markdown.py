@@ -21,6 +21,22 @@ class FrontMatterError(ValueError):
     """The YAML front matter is missing or cannot be parsed."""
 
 
+class _NoImplicitDates(yaml.SafeLoader):
+    """Safe YAML in which an unquoted date stays text: PyYAML would turn 2024-13-45 into a
+    ValueError from deep inside the parser; as text it gets a message naming file and field."""
+
+
+_NoImplicitDates.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_yaml(text: str) -> object:
+    """Parse YAML safely, dates left as text (see `_NoImplicitDates`)."""
+    return yaml.load(text, Loader=_NoImplicitDates)  # a SafeLoader subclass: safe
+
+
 @dataclass(frozen=True)
 class Block:
     """One Markdown block: a heading or a paragraph (lines between blank lines)."""
@@ -48,7 +64,7 @@ def split_front_matter(text: str) -> tuple[dict, int]:
     if not match:
         return {}, 0
     try:
-        data = yaml.safe_load(match.group(1)) or {}
+        data = load_yaml(match.group(1)) or {}
     except yaml.YAMLError as exc:
         raise FrontMatterError(f"front matter is not valid YAML: {exc}") from exc
     if not isinstance(data, dict):

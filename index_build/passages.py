@@ -11,12 +11,12 @@ Every `quote` (and `lead`) is an exact slice of the source file: `text[start:end
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Iterator, Mapping
 
 from index_build.markdown import Block, iter_blocks, split_front_matter
+from index_build.schema import Passage, cite
 from index_build.sources import AnalysisSource, Corpus, TreatySource
-from index_build.treaty import Article, TreatyText, Unit, parse_treaty
+from index_build.treaty import Article, TreatyText, Unit
 
 MAX_TREATY_PASSAGE_CHARS = 1500
 MAX_ANALYSIS_PASSAGE_CHARS = 1200
@@ -27,39 +27,11 @@ SENTENCE_BREAK = re.compile(r"[.!?][”\"’)]?(\s+)(?=[A-Z“\"])")
 ACRONYM = re.compile(r"^[A-Z][A-Z0-9&]+$")
 
 
-@dataclass(frozen=True)
-class Passage:
-    id: str
-    doc: str  # document id: "uncc", "budapest", or the analysis file stem
-    kind: str  # "treaty" | "analysis"
-    section: str  # article | preamble | annex | closing | body | analysis
-    article: int | None
-    paragraph: str | None
-    subparagraph: str | None  # "c", or "c-e" for a run of sub-paragraphs
-    title: str  # article title, annex note title or analysis section heading
-    quote: str  # exact source text, quoted character for character
-    lead: str  # exact lead-in of the paragraph when the quote is a split piece, else ""
-    source: str  # file path relative to the corpus root
-    start: int
-    end: int
-    embed_text: str
-    citation: str
-    link: str
-    date: str = ""  # analysis publication date (ISO)
-    draft_era: bool = False  # analysis written before the final text
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> Passage:
-        return cls(**data)
-
-
-def build_passages(corpus: Corpus) -> list[Passage]:
+def build_passages(corpus: Corpus, treaties: Mapping[str, TreatyText]) -> list[Passage]:
+    """Every passage of the corpus; `treaties` are its official texts, parsed once per build."""
     passages: list[Passage] = []
     for source in corpus.treaties:
-        passages.extend(treaty_passages(parse_treaty(source), corpus))
+        passages.extend(treaty_passages(treaties[source.id], corpus))
     for analysis in corpus.analyses:
         passages.extend(analysis_passages(analysis, corpus))
     return passages
@@ -114,9 +86,7 @@ class _TreatyPassageFactory:
         self.rel_path = rel_path
 
     def article(self, article: Article) -> Iterator[Passage]:
-        base = f"{self.source.name} Art. {article.number}"
         for paragraph, units in _group_by_paragraph(article.units):
-            cite = f"{base}({paragraph})" if paragraph else base
             pid = f"{self.source.id}:art{article.number}:p{paragraph or 0}"
             if _span_length(units) <= MAX_TREATY_PASSAGE_CHARS or not any(u.letter for u in units):
                 yield self.passage(
@@ -125,7 +95,7 @@ class _TreatyPassageFactory:
                     section="article",
                     article=article,
                     paragraph=paragraph,
-                    citation=cite,
+                    citation=cite(self.source.name, article.number, paragraph),
                 )
                 continue
             lead_units, pieces = _split_at_subparagraphs(units)
@@ -141,7 +111,7 @@ class _TreatyPassageFactory:
                     article=article,
                     paragraph=paragraph,
                     subparagraph=sub,
-                    citation=f"{cite}({sub.replace('-', ')–(')})",
+                    citation=cite(self.source.name, article.number, paragraph, [sub]),
                     lead="" if with_lead else lead,
                 )
 
@@ -178,6 +148,7 @@ class _TreatyPassageFactory:
             context = f"{self.source.name} {heading}."
         embed_lead = lead[:MAX_LEAD_EMBED_CHARS]
         return Passage(
+            units=quote_units(quote),
             id=pid,
             doc=self.source.id,
             kind="treaty",
@@ -195,6 +166,18 @@ class _TreatyPassageFactory:
             citation=citation,
             link=self.source.url,
         )
+
+
+def quote_units(quote: str) -> tuple[tuple[int, int], ...]:
+    """The sentences and lettered items of a treaty quote, as (start, end) offsets into it."""
+    units: list[tuple[int, int]] = []
+    for block in iter_blocks(quote):
+        start = block.start
+        for match in SENTENCE_BREAK.finditer(block.text):
+            units.append((start, block.start + match.start(1)))
+            start = block.start + match.end(1)
+        units.append((start, block.end))
+    return tuple((s, e) for s, e in units if quote[s:e].strip())
 
 
 def _group_by_paragraph(units: Iterable[Unit]) -> Iterator[tuple[str | None, list[Unit]]]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from index_build.markdown import FrontMatterError, split_front_matter
+from index_build.markdown import FrontMatterError, load_yaml, split_front_matter
 
 MANIFEST_PATH = Path(__file__).resolve().parent.parent / "corpus" / "sources.yaml"
 REQUIRED_TREATY_FIELDS = ("id", "name", "title", "url", "path")
@@ -28,6 +28,7 @@ class TreatySource:
     url: str
     path: Path  # absolute
     articles: int  # expected article count (0: no articles, e.g. a resolution)
+    aliases: tuple[str, ...] = ()  # words that name it in a question
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,10 @@ class Corpus:
         for path in self.data_files:
             files[f"project:corpus/{path.name}"] = path
         return files
+
+    def data_file(self, name: str) -> Path | None:
+        """The project data file of that name beside the manifest, if there is one."""
+        return next((p for p in self.data_files if p.name == name), None)
 
     def source_files(self) -> list[Path]:
         return [t.path for t in self.treaties] + [a.path for a in self.analyses]
@@ -111,22 +116,38 @@ def read_analysis_source(path: Path) -> AnalysisSource:
             f"{path}: front matter lacks {', '.join(missing)}. Every analysis document "
             f"needs a YAML front matter with {', '.join(REQUIRED_ANALYSIS_FIELDS)}."
         )
+    url = _text(meta, "url", path)
+    if not url.startswith(("http://", "https://")):
+        raise CorpusError(f"{path}: 'url' must be an http(s) address, got {url!r}")
+    excerpt = meta.get("excerpt", False)
+    if not isinstance(excerpt, bool):
+        raise CorpusError(f"{path}: 'excerpt' must be true or false, got {excerpt!r}")
     return AnalysisSource(
         id=path.stem,
         path=path.resolve(),
-        title=str(meta["title"]).strip(),
-        publisher=str(meta["publisher"]).strip(),
+        title=_text(meta, "title", path),
+        publisher=_text(meta, "publisher", path),
         date=_as_date(meta["date"], path, "date"),
-        url=str(meta["url"]).strip(),
-        author=str(meta.get("author") or "").strip(),
-        excerpt=bool(meta.get("excerpt", False)),
-        notes=str(meta.get("notes") or meta.get("note") or "").strip(),
+        url=url,
+        author=_text(meta, "author", path),
+        excerpt=excerpt,
+        notes=_text(meta, "notes", path) or _text(meta, "note", path),
     )
+
+
+def _text(meta: dict, name: str, where: Path) -> str:
+    """A front-matter field that must be a line of text (a number is taken as text)."""
+    value = meta.get(name)
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise CorpusError(f"{where}: '{name}' must be text, got {value!r}")
+    return str(value).strip()
 
 
 def _read_manifest(path: Path) -> dict:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise CorpusError(
             f"Corpus manifest not found: {path}\n"
@@ -151,6 +172,9 @@ def _treaty_source(root: Path, entry: object, manifest_path: Path) -> TreatySour
         raise CorpusError(
             f"{manifest_path}: treaty '{entry['id']}': 'articles' must be a whole number"
         ) from None
+    aliases = entry.get("aliases") or []
+    if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
+        raise CorpusError(f"{manifest_path}: treaty '{entry['id']}': 'aliases' must be a list of names")
     path = (root / str(entry["path"])).resolve()
     if not path.is_file():
         raise CorpusError(
@@ -164,6 +188,7 @@ def _treaty_source(root: Path, entry: object, manifest_path: Path) -> TreatySour
         url=str(entry["url"]),
         path=path,
         articles=articles,
+        aliases=tuple(a.strip() for a in aliases),
     )
 
 

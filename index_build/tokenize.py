@@ -6,8 +6,8 @@ Both sides must tokenize identically, so this is the only place that does it.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
-from functools import lru_cache
 
 import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
@@ -17,9 +17,15 @@ STOPWORDS = frozenset(STOPWORDS_EN)
 TOKENIZER_VERSION = "words-stopwords-snowball-en-1"
 
 
-@lru_cache(maxsize=1)
+_local = threading.local()
+
+
 def _stemmer() -> Stemmer.Stemmer:
-    return Stemmer.Stemmer("english")
+    """This thread's stemmer: a PyStemmer instance must not be used by two threads at once."""
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = _local.stemmer = Stemmer.Stemmer("english")
+    return stemmer
 
 
 def normalize(text: str) -> str:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from index_build.markdown import Block, iter_blocks, split_front_matter
-from index_build.sources import CorpusError, TreatySource
+from index_build.sources import Corpus, CorpusError, TreatySource
 
 ARTICLE_HEADING = re.compile(r"^Article\s+(\d+)\.?\s*(.*)$")
 CHAPTER_HEADING = re.compile(r"^Chapter\s+([IVXLC]+)\.?\s*(.*)$")
@@ -85,6 +85,11 @@ class TreatyText:
     closing: list[Unit] = field(default_factory=list)  # "IN WITNESS WHEREOF", footnotes
     body: list[Unit] = field(default_factory=list)  # numbered text of a document without articles
     chapters: list[str] = field(default_factory=list)
+
+
+def parse_treaties(corpus: Corpus) -> dict[str, TreatyText]:
+    """Every official text of the corpus, parsed once for the whole build."""
+    return {source.id: parse_treaty(source) for source in corpus.treaties}
 
 
 def parse_treaty(source: TreatySource) -> TreatyText:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.config import load_settings
 from bot.engine.engine import Engine
-from index_build.build import build_index
+from index_build.build import ENCODER_CACHE_DIR, build_index
+from index_build.config import load_settings
 from index_build.sources import Corpus, load_corpus
 
 DEV_QUESTIONS = Path(__file__).resolve().parents[2] / "shared" / "eval" / "questions.yaml"
@@ -56,8 +56,11 @@ def corpus_copy(settings, tmp_path) -> Path:
 
 @pytest.fixture
 def warm_cache(settings, index_dir, tmp_path) -> Path:
-    """A private copy of the embedding cache, already holding every passage of the corpus."""
+    """A private copy of the embedding cache, already holding every passage of the corpus, and
+    the query encoder exported for the index fixture."""
     cache = tmp_path / "cache" / "embeddings.sqlite3"
     cache.parent.mkdir()
     shutil.copy(settings.embedding_cache, cache)
+    # The exported query encoder, shared read-only: builds check it against the model and reuse it.
+    (cache.parent / ENCODER_CACHE_DIR).symlink_to(settings.embedding_cache.parent / ENCODER_CACHE_DIR)
     return cache

@@ -8,12 +8,13 @@ import pytest
 from bot.cli import EXIT_OK, main
 from index_build.crossrefs import parse_mentions, passage_references, resolve, treaty_references, unresolved
 from index_build.passages import build_passages
-from index_build.treaty import parse_treaty
+from index_build.schema import Target
+from index_build.treaty import parse_treaties, parse_treaty
 
 
 @pytest.fixture(scope="session")
 def passages(corpus):
-    return {p.id: p for p in build_passages(corpus)}
+    return {p.id: p for p in build_passages(corpus, parse_treaties(corpus))}
 
 
 @pytest.fixture(scope="session")
@@ -141,14 +142,11 @@ def test_commentary_is_never_parsed_for_article_numbers(passages):
 
 
 def test_the_index_stores_the_reference_graph(engine):
-    refs = engine.data.links["references"]
-    assert refs and all(r["passage"].startswith(("uncc:", "budapest:")) for r in refs)
-    assert {
-        "passage": "uncc:art26:p0",
-        "doc": "uncc",
-        "article": 26,
-        "text": "article 25 of this Convention",
-    }.items() <= next(r for r in refs if r["passage"] == "uncc:art26:p0").items()
+    refs = engine.data.links.references
+    assert refs and all(r.passage.startswith(("uncc:", "budapest:")) for r in refs)
+    ref = next(r for r in refs if r.passage == "uncc:art26:p0")
+    assert (ref.doc, ref.article, ref.text) == ("uncc", 26, "article 25 of this Convention")
+    assert ref.targets == (Target("uncc", 25),)
 
 
 def test_answers_carry_see_also_entries_with_titles(engine):

@@ -7,23 +7,13 @@ import shutil
 import pytest
 
 from bot.cli import EXIT_OK, EXIT_USAGE, main
-from index_build.crosswalk import (
-    CROSSWALK_FILE,
-    Candidate,
-    Crosswalk,
-    Pair,
-    Rejection,
-    generate,
-    merge,
-    part_of,
-    propose,
-    read_crosswalk,
-    term_aliases,
-)
+from index_build.crosswalk.file import CROSSWALK_FILE, Crosswalk, Rejection, read_crosswalk
+from index_build.crosswalk.propose import Candidate, generate, merge, part_of, propose, term_aliases
 from index_build.definitions import extract_definitions
 from index_build.links import describe_links
+from index_build.schema import Pair
 from index_build.sources import MANIFEST_PATH, CorpusError, load_corpus
-from index_build.treaty import parse_treaty
+from index_build.treaty import parse_treaties, parse_treaty
 
 CROSSWALK_PATH = MANIFEST_PATH.parent / CROSSWALK_FILE
 # Counterparts any reader of the two texts recognises (UNCC article, Budapest article).
@@ -129,7 +119,7 @@ def test_the_build_checks_the_crosswalk_against_the_texts(settings, tmp_path, ed
     (tmp_path / CROSSWALK_FILE).write_text(text.replace(edit[0], edit[1], 1), encoding="utf-8")
     corpus = load_corpus(settings.corpus, tmp_path / "sources.yaml")
     with pytest.raises(CorpusError, match=message):
-        describe_links(corpus, [])
+        describe_links(corpus, parse_treaties(corpus), [])
 
 
 def test_compare_shows_both_articles_with_the_basis(engine):
@@ -168,7 +158,7 @@ def test_cli_compare(capsys, index_dir):
 
 @pytest.mark.parametrize(
     ("args", "message"),
-    [(["compare", "69"], "68 articles"), (["compare", "x"], "not an article number")],
+    [(["compare", "69"], "68 articles"), (["compare", "qqq"], "not an article number")],
 )
 def test_cli_compare_errors(capsys, index_dir, args, message):
     status = main(["--index", str(index_dir), *args])

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from bot.cli import EXIT_OK, EXIT_USAGE, main
-from bot.engine.engine import UnknownTerm
+from bot.engine.errors import UnknownTerm
 from bot.engine.links import MAX_DEFINITIONS_PER_ANSWER
 from index_build.definitions import extract_definitions, term_pattern, terms_used
 from index_build.treaty import parse_treaty
@@ -87,7 +87,7 @@ def test_overlapping_terms_go_to_the_longer_one(definitions):
 
 
 def test_definitions_used_by_passages_are_stored_in_the_index(engine):
-    uses = engine.data.links["uses"]
+    uses = {pid: list(ids) for pid, ids in engine.data.links.uses.items()}
     assert [pid for pid, ids in uses.items() if "uncc:emergency" in ids] == ["uncc:art41:p3"]
     assert uses["uncc:art27:p0"] == [
         "uncc:electronic-data",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine.evaluate import evaluate, load_questions
+from bot.engine.evaluate import QuestionFile, evaluate, load_questions
 from bot.engine.retrieval import Method
 from tests.conftest import DEV_QUESTIONS
 
@@ -19,7 +19,7 @@ CLEAR_MARGIN = 0.03  # MRR@10
 
 
 def _metrics(engine, files) -> dict[Method, dict]:
-    questions = [q for path in files for q in load_questions(path)]
+    questions = QuestionFile(tuple(q for path in files for q in load_questions(path).questions))
     return {report.method: report.metrics() for report in evaluate(engine, questions)}
 
 

@@ -7,12 +7,12 @@ from collections import Counter
 import pytest
 
 from index_build.passages import build_passages, publisher_short_name
-from index_build.treaty import parse_treaty
+from index_build.treaty import parse_treaties, parse_treaty
 
 
 @pytest.fixture(scope="module")
 def passages(corpus):
-    return build_passages(corpus)
+    return build_passages(corpus, parse_treaties(corpus))
 
 
 def test_every_quote_is_a_verbatim_slice_of_its_source(passages, corpus):
@@ -30,7 +30,7 @@ def test_every_quote_is_a_verbatim_slice_of_its_source(passages, corpus):
 def test_ids_are_unique_and_stable(passages, corpus):
     ids = [p.id for p in passages]
     assert not [i for i, n in Counter(ids).items() if n > 1]
-    assert ids == [p.id for p in build_passages(corpus)]
+    assert ids == [p.id for p in build_passages(corpus, parse_treaties(corpus))]
 
 
 def test_documents_and_kinds(passages, corpus):

@@ -4,6 +4,7 @@ import pytest
 
 from bot.engine.query import QueryVocabulary
 from index_build.glossary import load_glossary
+from index_build.schema import GlossaryAlias
 from index_build.sources import CorpusError
 
 
@@ -55,14 +56,21 @@ def test_background_intent(vocabulary):
 def test_priors_follow_the_question(engine):
     retriever = engine.retriever
     kinds, docs = retriever.kinds, retriever.docs
-    plain = retriever.priors("What is illegal access?")
-    assert plain[(kinds == "treaty") & (docs == "uncc") & ~retriever.background].min() == 1.0
+
+    def priors(question):
+        return retriever.priors(engine.reader.read(question))
+
+    plain = priors("Is illegal access a crime?")
+    operative = (kinds == "treaty") & (docs == "uncc") & ~retriever.background
+    assert plain[operative & ~retriever.defining].min() == 1.0
+    assert plain[operative & retriever.defining].max() < 1.0  # the definitions, for a question not about one
+    assert priors("What does illegal access mean?")[operative].min() == 1.0
     assert plain[kinds == "analysis"].max() < 1.0 and plain[docs == "budapest"].max() < 1.0
-    commentary = retriever.priors("Why does EFF oppose the treaty?")
+    commentary = priors("Why does EFF oppose the treaty?")
     assert commentary[kinds == "analysis"].min() == 1.0 > commentary[kinds == "treaty"].max()
-    budapest = retriever.priors("How does the Budapest Convention define illegal access?")
+    budapest = priors("How does the Budapest Convention define illegal access?")
     assert budapest[docs == "budapest"].max() > budapest[docs == "uncc"].max()
-    comparison = retriever.priors("Compare the UNCC and the Budapest Convention on illegal access")
+    comparison = priors("Compare the UNCC and the Budapest Convention on illegal access")
     assert comparison[docs == "budapest"].max() == comparison[docs == "uncc"].max()
 
 
@@ -76,12 +84,12 @@ def test_priors_follow_the_question(engine):
 )
 def test_a_question_naming_no_treaty_is_about_the_uncc(engine, question, doc):
     answer = engine.ask(question, k=3)
-    assert [h.passage.doc for h in answer.treaty_hits][:2] == [doc, doc]
+    assert [h.passage.doc for h in answer.hits if h.passage.kind == "treaty"][:2] == [doc, doc]
 
 
-def test_glossary_file_is_valid_and_checked(tmp_path):
-    glossary = load_glossary()
-    assert glossary["aliases"] and glossary["commentary"] and glossary["background"]
+def test_glossary_file_is_valid_and_checked(corpus, tmp_path):
+    glossary = load_glossary(corpus.data_file("glossary.yaml"))
+    assert glossary.aliases and glossary.commentary and glossary.background
     bad = tmp_path / "glossary.yaml"
     bad.write_text("aliases:\n  - treaty: [illegal access]\n", encoding="utf-8")
     with pytest.raises(CorpusError, match="alias #1"):
@@ -91,4 +99,4 @@ def test_glossary_file_is_valid_and_checked(tmp_path):
         load_glossary(bad)
     numbers = tmp_path / "numbers.yaml"
     numbers.write_text("aliases:\n  - treaty: [24]\n    everyday: [7]\n", encoding="utf-8")
-    assert load_glossary(numbers)["aliases"] == [{"treaty": ["24"], "everyday": ["7"]}]
+    assert load_glossary(numbers).aliases == (GlossaryAlias(("24",), ("7",)),)

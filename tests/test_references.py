@@ -1,8 +1,8 @@
-"""Direct references in questions."""
+"""Direct references in questions, with the treaty names of the real index's registry."""
 
 import pytest
 
-from bot.engine.references import Reference, default_treaty, find_references
+from bot.engine.references import Reference
 
 
 @pytest.mark.parametrize(
@@ -30,15 +30,17 @@ from bot.engine.references import Reference, default_treaty, find_references
         ),
         ("What does the Budapest Convention say in article 19?", [Reference("budapest", 19)]),
         ("What does § 6 say?", [Reference("uncc", 6)]),
-        ("Is there an article 1234?", []),
+        ("Is there an article 1234?", [Reference("uncc", 1234)]),  # read, so it can be said not to exist
         ("article 4 (all of it)", [Reference("uncc", 4)]),
     ],
 )
-def test_find_references(question, expected):
-    assert find_references(question) == expected
+def test_find_references(engine, question, expected):
+    assert engine.reader.references.find(question) == expected
 
 
-def test_default_treaty_is_the_uncc_unless_budapest_alone_is_named():
-    assert default_treaty("What is illegal access?") == "uncc"
-    assert default_treaty("How does the Budapest Convention define illegal access?") == "budapest"
-    assert default_treaty("Compare the Budapest Convention and the UNCC") == "uncc"
+def test_default_treaty_is_the_uncc_unless_budapest_alone_is_named(engine):
+    about = engine.registry.about
+    assert about("What is illegal access?") == "uncc"
+    assert about("How does the Budapest Convention define illegal access?") == "budapest"
+    assert about("How does the ETS no 185 define illegal access?") == "budapest"
+    assert about("Compare the Budapest Convention and the UNCC") == "uncc"

@@ -6,6 +6,7 @@ import pytest
 
 from index_build.passages import build_passages
 from index_build.sources import CorpusError, load_corpus
+from index_build.treaty import parse_treaties
 
 
 def test_manifest_lists_the_treaties(corpus):
@@ -44,7 +45,8 @@ def test_dropping_in_an_analysis_file_is_all_it_takes(corpus_copy):
         "The convention's article 28 raises questions about search warrants.\n",
         encoding="utf-8",
     )
-    passages = [p for p in build_passages(load_corpus(corpus_copy)) if p.doc == new.stem]
+    corpus = load_corpus(corpus_copy)
+    passages = [p for p in build_passages(corpus, parse_treaties(corpus)) if p.doc == new.stem]
     assert len(passages) == 1
     assert passages[0].citation == 'EXI, "A New Commentary" (2026-01-15)'
     assert not passages[0].draft_era
@@ -54,7 +56,7 @@ def test_wrong_article_count_fails_loudly(corpus_copy):
     uncc = corpus_copy / "treaty" / "uncc.md"
     uncc.write_text(uncc.read_text(encoding="utf-8").replace("### Article 41. 24/7 network", "24/7 network"))
     with pytest.raises(CorpusError, match="missing \\[41\\]"):
-        build_passages(load_corpus(corpus_copy))
+        parse_treaties(load_corpus(corpus_copy))
 
 
 def test_a_malformed_manifest_value_is_named(corpus_copy, tmp_path):

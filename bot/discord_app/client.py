@@ -17,7 +17,8 @@ from bot.discord_app.engine_host import EngineHost
 from bot.discord_app.feedback import AnswerLedger, FeedbackStore
 from bot.discord_app.logs import RequestLog, outcome_of
 from bot.discord_app.settings import API_BASE_ENV, GATEWAY_ENV, DiscordSettings
-from bot.discord_app.views import ExpiredPageButton, VoteButton
+from bot.discord_app.threads import ThreadConversations
+from bot.discord_app.views import ExpiredPageButton, MoreButton, VoteButton
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +63,8 @@ def apply_endpoints(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
 
 class TreatyTree(app_commands.CommandTree):
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
-        # Checks refuse before a command's own RequestLog starts: log those requests here.
-        if isinstance(error, app_commands.CheckFailure):
+        # Checks and transformers refuse before a command's own RequestLog starts: log those here.
+        if isinstance(error, app_commands.CheckFailure | app_commands.TransformerError):
             command = interaction.command.qualified_name if interaction.command else "unknown"
             request = RequestLog(command, interaction.guild_id)
             request.outcome = outcome_of(error)
@@ -96,6 +97,7 @@ class TreatyBot(commands.Bot):
         self.config = config
         self.feedback = feedback
         self.ledger = AnswerLedger()
+        self.conversations = ThreadConversations()
         self.cooldowns = Cooldowns(config.cooldown)
         self.live_pagers: set[str] = set()  # nonces of the page turners still in memory
         self._extension_names = tuple(extensions)
@@ -103,7 +105,7 @@ class TreatyBot(commands.Bot):
     async def setup_hook(self) -> None:
         for name in self._extension_names:
             await self.load_extension(name)
-        self.add_dynamic_items(VoteButton, ExpiredPageButton)
+        self.add_dynamic_items(VoteButton, MoreButton, ExpiredPageButton)
         if self.config.sync_commands:
             await self.sync_commands()
 

@@ -38,6 +38,12 @@ class Cooldowns:
         recent.append(now)
         return 0.0
 
+    def refund(self, guild_id: int | None, user_id: int) -> None:
+        """Take back the latest counted request (one refused for what the user typed)."""
+        recent = self._recent.get((guild_id, user_id))
+        if recent:
+            recent.pop()
+
     def _prune(self, now: float) -> None:
         idle = [key for key, times in self._recent.items() if not times or now - times[-1] >= self.per]
         for key in idle:

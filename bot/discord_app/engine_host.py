@@ -46,7 +46,7 @@ def manifest_signature(index_dir: Path) -> str | None:
 
 def describe(engine: Engine) -> str:
     about = engine.about()
-    return f"the index built {about['built_at']} ({about['passages']} passages)"
+    return f"the index built {about.built_at} ({about.passages} passages)"
 
 
 class EngineHost:

@@ -17,7 +17,7 @@ from bot.discord_app.cooldowns import retry_message
 from bot.discord_app.engine_host import EngineUnavailable
 from bot.discord_app.feedback import FeedbackError
 from bot.discord_app.render import message
-from bot.engine.engine import InvalidRequest
+from bot.engine.errors import InvalidRequest
 
 if TYPE_CHECKING:
     from bot.discord_app.client import TreatyBot
@@ -54,10 +54,23 @@ class NotOwner(app_commands.CheckFailure):
         super().__init__(NOT_OWNER)
 
 
+def cause(error: BaseException) -> BaseException:
+    """The error behind discord.py's wrappers: a command's own error, or why a transformer refused."""
+    if isinstance(error, app_commands.CommandInvokeError):
+        return error.original
+    if isinstance(error, app_commands.TransformerError) and error.__cause__ is not None:
+        return error.__cause__
+    return error
+
+
+def is_mistake(error: BaseException) -> bool:
+    """Did the request fail on something the user typed (a refusal that costs no work)?"""
+    return isinstance(cause(error), InvalidRequest)
+
+
 def user_message(error: BaseException) -> str | None:
     """The sentence for an error the user can act on, or None for an unexpected one."""
-    if isinstance(error, app_commands.CommandInvokeError):
-        error = error.original
+    error = cause(error)
     if isinstance(error, (CooldownActive, ChannelNotAllowed, NotOwner, InvalidRequest)):
         return str(error)
     if isinstance(error, EngineUnavailable):
@@ -72,10 +85,15 @@ def user_message(error: BaseException) -> str | None:
 
 
 async def report(interaction: discord.Interaction, error: BaseException) -> None:
-    """Tell the user what went wrong (privately) and log unexpected errors with their traceback."""
+    """Tell the user what went wrong (privately) and log unexpected errors with their traceback.
+
+    A request refused for what the user typed does not count toward their cooldown."""
     text = user_message(error)
-    if text is None or isinstance(error, FeedbackError):
-        original = getattr(error, "original", error)
+    if is_mistake(error):
+        bot: TreatyBot = interaction.client  # type: ignore[assignment]
+        bot.cooldowns.refund(interaction.guild_id, interaction.user.id)
+    if text is None or isinstance(cause(error), FeedbackError):
+        original = cause(error)
         log.error(
             "unhandled error",
             exc_info=(type(original), original, original.__traceback__),

@@ -12,6 +12,7 @@ import json
 import secrets
 import sqlite3
 import threading
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
@@ -21,6 +22,8 @@ from enum import IntEnum
 from pathlib import Path
 
 LEDGER_SIZE = 10_000  # answers whose buttons still record votes (per process)
+# A CSV cell starting with one of these is a formula to a spreadsheet: it gets a leading quote.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ANSWER_KEY_BYTES = 6  # 12 hex characters in each button's custom id
 EXPORT_FORMATS = ("table", "csv", "json")
 
@@ -52,8 +55,9 @@ class ShownAnswer:
 
     command: str
     question: str
-    passage_ids: tuple[str, ...]
+    passage_ids: tuple[str, ...]  # the passages shown (what a vote is about)
     index_built_at: str = ""
+    listed_ids: tuple[str, ...] = ()  # the relevant passages only listed ("More"), for its button
 
 
 @dataclass(frozen=True)
@@ -160,11 +164,28 @@ def export(records: Sequence[VoteRecord], fmt: str) -> str:
     up = sum(1 for r in records if r.vote > 0)
     lines = [f"{len(records)} votes: {up} 👍, {len(records) - up} 👎"]
     for r in records:
-        lines.append(f"{r.created_at}  {'👍' if r.vote > 0 else '👎'}  [{r.command}] {r.question}")
-        lines.append(f"    passages: {', '.join(r.passage_ids) or '(none)'}")
+        vote = "👍" if r.vote > 0 else "👎"
+        lines.append(f"{visible(r.created_at)}  {vote}  [{visible(r.command)}] {visible(r.question)}")
+        lines.append(f"    passages: {visible(', '.join(r.passage_ids)) or '(none)'}")
     return "\n".join(lines) + "\n"
 
 
 def _row(r: VoteRecord) -> list[object]:
+    """One CSV row: our own numbers as they are, every text cell defused for spreadsheets."""
     vote = "+1" if r.vote > 0 else "-1"
-    return [r.id, r.created_at, r.command, vote, r.question, " ".join(r.passage_ids), r.index_built_at]
+    texts = [r.created_at, r.command, r.question, " ".join(r.passage_ids), r.index_built_at]
+    created, command, question, passages, built = (_no_formula(text) for text in texts)
+    return [r.id, created, command, vote, question, passages, built]
+
+
+def _no_formula(text: str) -> str:
+    """A text cell a spreadsheet shows as text: a leading formula character gets a quote before it."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def visible(text: str) -> str:
+    """`text` safe to print to a terminal: control characters (escape codes) shown as \\xNN."""
+    return "".join(
+        ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) in ("Cc", "Cs") else ch
+        for ch in text
+    )

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import IO, Any
 
+from bot.discord_app.errors import cause
 from bot.discord_app.render import Reply
 
 LOGGER_NAME = "treatybot"
@@ -83,6 +84,7 @@ class RequestLog:
         self.guild_id = guild_id
         self.text = text  # the user's question: logged at DEBUG only
         self.outcome = "ok"
+        self.private = True  # whether the answer is shown to the asker only
         self.chars = 0
         self.messages = 0
         self.started = time.perf_counter()
@@ -120,6 +122,6 @@ class RequestLog:
 
 def outcome_of(error: BaseException) -> str:
     """A short outcome label for an error (its class name in snake case, without 'Error')."""
-    original = getattr(error, "original", None) or error
+    original = cause(error)
     name = getattr(original, "outcome", None) or original.__class__.__name__
     return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).strip("_").removesuffix("_error")

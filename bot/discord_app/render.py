@@ -29,15 +29,24 @@ from bot.discord_app.limits import (
     MAX_URL,
 )
 from bot.discord_app.text import ELLIPSIS, escape_markdown, fit_text, plain_link, split_text
-from bot.engine.answer import Answer, ArticleView, Hit
+from bot.engine.answer import About, Answer, ArticleView, Hit
 from bot.engine.links import Comparison, TermLookup
-from bot.engine.notes import COMPARE, DEFINED, SEE_ALSO, DefinedTerm, compare_text, links_text, see_also_text
-from bot.wording import (
+from bot.engine.notes import DefinedTerm
+from bot.presentation import (
     ANALYSIS_SECTION,
+    DEFINED,
+    LEAD_GAP,
+    MORE,
+    MORE_SEPARATOR,
     NO_PASSAGES,
     NOT_COVERED,
     TREATY_SECTION,
+    Note,
+    NoteKind,
+    answer_lines,
+    article_notes,
     draft_warning,
+    hit_notes,
     section_heading,
     snippet,
 )
@@ -48,13 +57,9 @@ INFO_COLOUR = discord.Colour(0x2B2D31)
 TITLE_SEPARATOR = " — "
 CONTINUED_TITLE = " (continued)"
 QUESTION_SHOWN_CHARS = 600  # the question heads an answer; engine questions are at most 500
-SEARCH_SNIPPET_CHARS = 160
 MIN_TITLE_EXTRA = 12  # below this, an article title is left out of the embed title
-LEAD_GAP = "\n[…]"  # after a split paragraph's lead-in, before its piece
-NOTE_DEFINITION_CHARS = 300  # a definition under an answer is cut (…); the article shows it whole
 MIN_NOTE_CHARS = 40  # a note with less room than this is left out rather than cut to nothing
-REFERS_TO = "Refers to"
-REFERRED_TO_BY = "Referred to by"
+MAX_MARKED_QUOTE = 3000  # longer quotes may be split over embeds: their answering sentence is not bolded
 NO_DEFINITIONS = "No definition found."
 PAIR_ARROW = " ↔ "
 BASIS = "Basis of the pairing"
@@ -91,18 +96,30 @@ class Reply:
 def answer_replies(answer: Answer) -> list[Reply]:
     """/ask: treaty quotes first, then commentary, each passage in its own embed(s)."""
     lines = [_question_line(answer.question)]
-    lines += [f"Note: {escape_markdown(notice)}" for notice in answer.notices]
-    if answer.abstained:
-        lines.append(f"⚠️ {NOT_COVERED}")
+    lines += [
+        f"⚠️ {escape_markdown(line.text)}" if line.warning else f"Note: {escape_markdown(line.text)}"
+        for line in answer_lines(answer)
+    ]
     if not answer.hits:
         lines.append(NO_PASSAGES)
     embeds: list[discord.Embed] = []
     sections = ((TREATY_SECTION, answer.treaty_hits), (ANALYSIS_SECTION, answer.analysis_hits))
     for title, hits in sections:
         for position, hit in enumerate(hits):
-            heading = section_heading(title, answer.abstained) if position == 0 else None
+            heading = section_heading(title, answer) if position == 0 else None
             embeds += hit_embeds(hit, answer.final_text_date, heading)
+    if embeds and answer.listed_hits:
+        add_notes(embeds[-1], [Note(NoteKind.MORE, MORE, more_links(answer))])
     return pack(_join_lines(lines), embeds)
+
+
+def more_links(answer: Answer) -> str:
+    """The listed passages as one line of linked citations: '[UNCC Art. 65(2)](…) · …'."""
+    links = {hit.passage.citation: safe_url(hit.passage.link) for hit in answer.listed_hits}
+    return MORE_SEPARATOR.join(
+        f"[{escape_markdown(citation)}]({url})" if url else escape_markdown(citation)
+        for citation, url in links.items()
+    )
 
 
 def hit_embeds(hit: Hit, final_text_date: str = "", heading: str | None = None) -> list[discord.Embed]:
@@ -113,30 +130,33 @@ def hit_embeds(hit: Hit, final_text_date: str = "", heading: str | None = None) 
     if p.draft_era:
         parts.append(f"⚠️ *{escape_markdown(draft_warning(final_text_date))}*")
     if p.lead:
-        parts.append(escape_markdown(p.lead) + LEAD_GAP)
-    parts.append(escape_markdown(p.quote))
+        parts.append(escape_markdown(p.lead) + "\n" + LEAD_GAP)
+    parts.append(quote_markdown(p.quote, hit.highlight))
     colour = TREATY_COLOUR if p.kind == "treaty" else ANALYSIS_COLOUR
     embeds = _passage_embeds(p.citation, extra, "\n\n".join(parts), p.link, colour, heading)
     add_notes(embeds[-1], hit_notes(hit))
     return embeds
 
 
-def hit_notes(hit: Hit) -> list[tuple[str, str]]:
-    """(label, text) notes under a passage: defined terms it uses, articles it cites, counterparts."""
-    notes = [(f"{DEFINED} ({d.citation})", snippet(d.text, NOTE_DEFINITION_CHARS)) for d in hit.definitions]
-    notes.append((SEE_ALSO, see_also_text(hit.see_also)))
-    notes.append((COMPARE, compare_text(hit.compare)))
-    return [(label, text) for label, text in notes if text.strip()]
+def quote_markdown(quote: str, span: tuple[int, int] | None) -> str:
+    """The quote escaped, its answering sentence or item (`span`) in bold; the characters shown
+    are the quote's, exactly. A quote too long for one embed is not marked, so that no cut
+    falls inside the bold."""
+    if span is None or len(quote) > MAX_MARKED_QUOTE:
+        return escape_markdown(quote)
+    start, end = span
+    before, marked, after = quote[:start], quote[start:end], quote[end:]
+    return f"{escape_markdown(before)}**{escape_markdown(marked)}**{escape_markdown(after)}"
 
 
-def add_notes(embed: discord.Embed, notes: Sequence[tuple[str, str]]) -> None:
+def add_notes(embed: discord.Embed, notes: Sequence[Note]) -> None:
     """Notes as fields, in order, while they fit the embed; the rest are left out, never cut mid-word."""
-    for label, text in notes:
-        name = fit_text(escape_markdown(label), MAX_FIELD_NAME)
+    for note in notes:
+        name = fit_text(escape_markdown(note.label), MAX_FIELD_NAME)
         room = min(MAX_FIELD_VALUE, MAX_EMBED_TOTAL - len(embed) - len(name))
         if len(embed.fields) == MAX_FIELDS or room < MIN_NOTE_CHARS or not name:
             return
-        embed.add_field(name=name, value=fit_text(escape_markdown(text), room), inline=False)
+        embed.add_field(name=name, value=fit_text(escape_markdown(note.text), room), inline=False)
 
 
 def _passage_embeds(
@@ -234,7 +254,7 @@ def _search_entry(rank: int, hit: Hit) -> str:
     cite = escape_markdown(p.citation)
     url = safe_url(p.link)
     label = f"[{cite}]({url})" if url else f"**{cite}**"
-    text = escape_markdown(snippet(p.quote, SEARCH_SNIPPET_CHARS))
+    text = escape_markdown(snippet(p.quote))
     return f"**{rank}.** {label}\n{text}"
 
 
@@ -264,16 +284,6 @@ def article_paragraphs(view: ArticleView) -> list[str]:
     so that pages break between numbered paragraphs."""
     runs = groupby(view.passages, key=lambda passage: passage.paragraph)
     return ["\n\n".join(escape_markdown(p.quote) for p in run) for _, run in runs]
-
-
-def article_notes(view: ArticleView) -> list[tuple[str, str]]:
-    """The articles this one cites, those that cite it, and its counterpart in the other treaty."""
-    notes = [
-        (REFERS_TO, links_text(view.refers_to)),
-        (REFERRED_TO_BY, links_text(view.referred_by)),
-        (COMPARE, compare_text(view.counterparts)),
-    ]
-    return [(label, text) for label, text in notes if text.strip()]
 
 
 def pack_paragraphs(paragraphs: Sequence[str], limit: int, gap: str = "\n\n") -> list[str]:
@@ -406,19 +416,17 @@ def _pair_description(comparison: Comparison, index: int, room: int) -> str:
 # --- about and short messages -----------------------------------------------------------------
 
 
-def about_reply(about: dict) -> Reply:
+def about_reply(about: About) -> Reply:
     """/about: the documents covered, article counts, index build time, model, official links."""
     embed = discord.Embed(title="About treatybot", description=BOT_DESCRIPTION, colour=INFO_COLOUR)
-    treaties = sorted(about.get("treaties", []), key=lambda t: -int(t.get("articles", 0) or 0))
+    treaties = sorted(about.treaties, key=lambda t: -t.articles)
     room = MAX_FIELDS - 2  # two fields follow the treaties
     for treaty in treaties[:room]:
-        url = safe_url(str(treaty.get("url", "")))
+        url = safe_url(treaty.url)
         link = f" · [official text]({url})" if url else ""
-        count = treaty.get("articles", 0)
-        value = f"{count} articles{link}" if count else f"Adopting text{link}"
-        name = f"{treaty.get('name', '')}{TITLE_SEPARATOR}{treaty.get('title', '')}"
+        value = f"{treaty.articles} articles{link}" if treaty.articles else f"Adopting text{link}"
         embed.add_field(
-            name=fit_text(escape_markdown(name), MAX_FIELD_NAME),
+            name=fit_text(escape_markdown(f"{treaty.name}{TITLE_SEPARATOR}{treaty.title}"), MAX_FIELD_NAME),
             value=fit_text(value, MAX_FIELD_VALUE),
             inline=False,
         )
@@ -427,13 +435,10 @@ def about_reply(about: dict) -> Reply:
             f"{BOT_DESCRIPTION}\n\n({len(treaties) - room} more documents are indexed.)",
             MAX_EMBED_DESCRIPTION,
         )
-    embed.add_field(name="Commentary", value=f"{about.get('analyses', 0)} pieces of analysis", inline=True)
-    index = (
-        f"{about.get('passages', 0)} passages · built {about.get('built_at', 'unknown')} · "
-        f"model {about.get('model', 'unknown')}"
-    )
+    embed.add_field(name="Commentary", value=f"{about.analyses} pieces of analysis", inline=True)
+    index = f"{about.passages} passages · built {about.built_at} · model {about.model}"
     embed.add_field(name="Index", value=fit_text(escape_markdown(index), MAX_FIELD_VALUE), inline=True)
-    links = [safe_url(str(t.get("url", ""))) for t in treaties]
+    links = [safe_url(t.url) for t in treaties]
     unique = [plain_link(url) for url in dict.fromkeys(url for url in links if url)]
     content = _fit_lines([f"Official texts: {unique[0]}", *unique[1:]]) if unique else ""
     return Reply(content, (embed,))

@@ -1,15 +1,37 @@
-"""Sending rendered replies: every message with mentions disabled, the view on the last one."""
+"""Answering a command: the request log, the deferral, and sending rendered replies (every
+message with mentions disabled, the view on the last one)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 import discord
 
+from bot.discord_app.logs import RequestLog
 from bot.discord_app.render import Reply
 from bot.discord_app.views import Pager
 
+if TYPE_CHECKING:
+    from bot.discord_app.client import TreatyBot
+
 NO_MENTIONS = discord.AllowedMentions.none()
+
+
+@asynccontextmanager
+async def deferred(
+    interaction: discord.Interaction, command: str, public: bool | None, text: str = ""
+) -> AsyncIterator[RequestLog]:
+    """Log the request and acknowledge it at once ("thinking…"), privately unless the answer
+    is public (the `public` option, else the server's default); the block then sends the
+    answer as follow-ups with `ephemeral=request.private`. Options are already checked by the
+    transformers, so everything a user can fix was refused before this point."""
+    bot: TreatyBot = interaction.client  # type: ignore[assignment]
+    async with RequestLog(command, interaction.guild_id, text) as request:
+        request.private = not bot.config.is_public(public)
+        await interaction.response.defer(ephemeral=request.private, thinking=True)
+        yield request
 
 
 async def send_followups(
@@ -60,20 +82,16 @@ async def send_to_channel(
 
 
 async def send_pages(
-    interaction: discord.Interaction,
-    pages: Sequence[discord.Embed],
-    *,
-    ephemeral: bool,
-    timeout: float,
-    live: set[str],
-    content: str = "",
+    interaction: discord.Interaction, pages: Sequence[discord.Embed], *, ephemeral: bool, content: str = ""
 ) -> None:
-    """A follow-up showing the first page, with ◀ ▶ buttons (only the asker's) when there are more."""
+    """A follow-up showing the first page, with ◀ ▶ buttons (only the asker's) when there are more;
+    they work for the bot's `page_timeout_seconds`."""
+    bot: TreatyBot = interaction.client  # type: ignore[assignment]
     send = interaction.followup.send
     if len(pages) == 1:
         await send(content or None, embed=pages[0], ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
         return
-    pager = Pager(pages, interaction.user.id, timeout, live)
+    pager = Pager(pages, interaction.user.id, bot.config.page_timeout_seconds, bot.live_pagers)
     pager.message = await send(
         content or None,
         embed=pager.current,

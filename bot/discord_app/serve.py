@@ -16,13 +16,13 @@ from contextlib import contextmanager
 import aiohttp
 import discord
 
-from bot.config import Settings
 from bot.discord_app.client import EndpointError, TreatyBot, apply_endpoints
 from bot.discord_app.engine_host import EngineHost, manifest_signature
 from bot.discord_app.feedback import FeedbackStore
 from bot.discord_app.logs import setup_logging
 from bot.discord_app.settings import TOKEN_ENV, DiscordSettings, LogFormat, discord_settings, resolve_token
 from bot.engine.engine import Engine
+from index_build.config import Settings
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from bot.config import PROJECT_ROOT, ConfigError, Settings
 from bot.discord_app.limits import INTERACTION_TOKEN_SECONDS
+from index_build.config import PROJECT_ROOT, ConfigError, Settings
 
 TOKEN_ENV = "DISCORD_TOKEN"
 API_BASE_ENV = "DISCORD_API_BASE"
@@ -124,6 +124,11 @@ def resolve_token(config: DiscordSettings, environ: Mapping[str, str] = os.envir
         raise ConfigError(f"Cannot read the token file {config.token_file}: {reason}") from None
     if not token:
         raise ConfigError(f"The token file {config.token_file} is empty.")
+    if len(token.split()) > 1:
+        raise ConfigError(
+            f"The token file {config.token_file} must hold only the bot token, on one line "
+            f"(it holds {len(token.split())} words or lines)."
+        )
     return token
 
 

@@ -25,6 +25,8 @@ _LINE_START = re.compile(r"(?m)^([ \t]*)([#+-])")
 _ORDERED = re.compile(r"(?m)^([ \t]*\d+)\.(?=\s|$)")
 # What Discord shows for an escape: a backslash before any punctuation is dropped.
 _ESCAPE = re.compile(r"\\([^0-9A-Za-z\s])")
+# Bold markers (not escaped) are formatting, not characters shown.
+_BOLD = re.compile(r"(?<!\\)\*\*")
 
 
 def escape_markdown(text: str) -> str:
@@ -35,8 +37,8 @@ def escape_markdown(text: str) -> str:
 
 
 def displayed(markdown: str) -> str:
-    """The characters Discord displays for escaped text (drops escaping backslashes)."""
-    return _ESCAPE.sub(r"\1", markdown)
+    """The characters Discord displays for escaped text (drops bold markers and escaping backslashes)."""
+    return _ESCAPE.sub(r"\1", _BOLD.sub("", markdown))
 
 
 def plain_link(url: str) -> str:

@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.discord_app import errors
+from bot.discord_app import errors, render
 from bot.discord_app.feedback import ShownAnswer, Vote
 from bot.discord_app.logs import RequestLog, outcome_of
 
 if TYPE_CHECKING:
     from bot.discord_app.client import TreatyBot
+    from bot.engine.answer import Answer
 
 log = logging.getLogger(__name__)
 VOTE_PREFIX = "treatybot:vote"
@@ -27,6 +28,9 @@ PAGE_PREFIX = "treatybot:page"
 PAGE_TEMPLATE = rf"{PAGE_PREFIX}:(?P<step>prev|next):(?P<nonce>[0-9a-f]{{12}})"
 PAGER_NONCE_BYTES = 6
 VOTE_TEMPLATE = rf"{VOTE_PREFIX}:(?P<vote>up|down):(?P<key>[0-9a-f]{{12}})"
+MORE_PREFIX = "treatybot:more"
+MORE_TEMPLATE = rf"{MORE_PREFIX}:(?P<key>[0-9a-f]{{12}})"
+MORE_LABEL = "Show more"
 VOTE_EMOJI = {Vote.UP: "👍", Vote.DOWN: "👎"}
 VOTE_NAMES = {Vote.UP: "up", Vote.DOWN: "down"}
 THANKS = "Thanks for the feedback!"
@@ -79,17 +83,65 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button], template=VOTE_TEMPLA
             await errors.send_private(interaction, text)
 
 
-def feedback_view(key: str) -> discord.ui.View:
+class MoreButton(discord.ui.DynamicItem[discord.ui.Button], template=MORE_TEMPLATE):
+    """Shows, to whoever clicks, the passages an answer only listed ("More: ..."), in full."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                style=discord.ButtonStyle.secondary, label=MORE_LABEL, custom_id=f"{MORE_PREFIX}:{key}"
+            )
+        )
+        self.key = key
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Any, /
+    ) -> MoreButton:
+        return cls(match["key"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot: TreatyBot = interaction.client  # type: ignore[assignment]
+        async with RequestLog("more", interaction.guild_id) as request:
+            try:
+                answer = bot.ledger.get(self.key)
+                hits = bot.host.engine.show(answer.listed_ids) if answer else ()
+                if not hits:
+                    request.outcome = "forgotten"
+                    await errors.send_private(interaction, FORGOTTEN)
+                    return
+                await interaction.response.defer(ephemeral=True, thinking=True)
+                dated = bot.host.engine.final_text_date
+                replies = render.pack("", [embed for hit in hits for embed in render.hit_embeds(hit, dated)])
+                for reply in replies:
+                    await interaction.followup.send(
+                        content=reply.content or None,
+                        embeds=list(reply.embeds),
+                        ephemeral=True,
+                        allowed_mentions=discord.AllowedMentions.none(),
+                    )
+                request.sent(replies)
+            except Exception as exc:  # a button must never fail silently
+                request.outcome = outcome_of(exc)
+                await errors.report(interaction, exc)
+
+
+def answer_view(key: str, more: bool) -> discord.ui.View:
+    """👍 / 👎 under an answer, and "Show more" when it lists passages it did not quote."""
     view = discord.ui.View(timeout=None)
     for vote in (Vote.UP, Vote.DOWN):
         view.add_item(VoteButton(vote, key))
+    if more:
+        view.add_item(MoreButton(key))
     return view
 
 
-def remember(bot: TreatyBot, command: str, question: str, passage_ids: Sequence[str]) -> discord.ui.View:
-    """Note what an answer showed and return the vote buttons that refer to it."""
-    built = bot.host.engine.built_at
-    return feedback_view(bot.ledger.remember(ShownAnswer(command, question, tuple(passage_ids), built)))
+def remember(bot: TreatyBot, command: str, answer: Answer) -> discord.ui.View:
+    """Note what an answer showed and listed, and return its buttons."""
+    shown = tuple(hit.passage.id for hit in answer.hits if hit.shown)
+    listed = tuple(hit.passage.id for hit in answer.listed_hits)
+    record = ShownAnswer(command, answer.question, shown, bot.host.engine.built_at, listed)
+    return answer_view(bot.ledger.remember(record), more=bool(listed))
 
 
 class Pager(discord.ui.View):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.engine.conversation import Turn
 from bot.engine.notes import ArticleLink, Counterpart, DefinedTerm, SeeAlso
-from index_build.passages import Passage
+from index_build.schema import OutOfCorpusKind, Passage, cite
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,8 @@ class Hit:
     see_also: tuple[SeeAlso, ...] = ()  # other articles the passage cites
     definitions: tuple[DefinedTerm, ...] = ()  # defined terms it uses (a few per answer)
     compare: tuple[Counterpart, ...] = ()  # the other treaty's corresponding article(s)
+    highlight: tuple[int, int] | None = None  # the sentence or item that best answers: offsets into quote
+    shown: bool = True  # False: relevant too, but only listed ("More: ...") under the answer
 
     def to_dict(self) -> dict:
         p = self.passage
@@ -39,6 +42,10 @@ class Hit:
             "see_also": [s.to_dict() for s in self.see_also],
             "definitions": [d.to_dict() for d in self.definitions],
             "compare": [c.to_dict() for c in self.compare],
+            "highlight": None
+            if self.highlight is None
+            else {"start": self.highlight[0], "end": self.highlight[1]},
+            "shown": self.shown,
         }
 
 
@@ -55,20 +62,38 @@ class Answer:
     hits: tuple[Hit, ...]
     notices: tuple[str, ...] = ()
     final_text_date: str = ""
+    out_of_corpus: OutOfCorpusKind | None = None  # a question the corpus cannot answer: hits are related
+    turn: Turn | None = None  # this question as a turn of its conversation (for the next question)
 
     @property
     def treaty_hits(self) -> list[Hit]:
-        return [h for h in self.hits if h.passage.kind == "treaty"]
+        """The treaty passages shown in full."""
+        return [h for h in self.hits if h.shown and h.passage.kind == "treaty"]
 
     @property
     def analysis_hits(self) -> list[Hit]:
-        return [h for h in self.hits if h.passage.kind == "analysis"]
+        """The commentary shown in full."""
+        return [h for h in self.hits if h.shown and h.passage.kind == "analysis"]
+
+    @property
+    def listed_hits(self) -> list[Hit]:
+        """Relevant passages that are only listed under the answer ("More: ...")."""
+        return [h for h in self.hits if not h.shown]
 
     def to_dict(self) -> dict:
+        kind = self.out_of_corpus
         return {
             "question": self.question,
             "abstained": self.abstained,
             "notices": list(self.notices),
+            "out_of_corpus": None
+            if kind is None
+            else {
+                "kind": kind.id,
+                "title": kind.title,
+                "explanation": kind.explanation,
+                "where": [{"label": p.label, "url": p.url or None} for p in kind.where],
+            },
             "passages": [hit.to_dict() for hit in self.hits],
         }
 
@@ -92,8 +117,7 @@ class ArticleView:
 
     @property
     def citation(self) -> str:
-        base = f"{self.doc_name} Art. {self.number}"
-        return f"{base}({self.paragraph})" if self.paragraph else base
+        return cite(self.doc_name, self.number, self.paragraph)
 
     def to_dict(self) -> dict:
         return {
@@ -113,3 +137,26 @@ class ArticleView:
             "referred_by": [link.to_dict() for link in self.referred_by],
             "counterparts": [c.to_dict() for c in self.counterparts],
         }
+
+
+@dataclass(frozen=True)
+class DocumentSummary:
+    """One official text in the index, for `about`."""
+
+    id: str
+    name: str
+    title: str
+    url: str
+    articles: int  # 0 for a text without articles (the adopting resolution)
+
+
+@dataclass(frozen=True)
+class About:
+    """What the loaded index covers."""
+
+    treaties: tuple[DocumentSummary, ...]
+    analyses: int
+    passages: int
+    built_at: str
+    model: str
+    index: str

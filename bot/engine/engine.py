@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain, zip_longest
 from pathlib import Path
 
 import numpy as np
 
-from bot.engine.answer import Answer, ArticleView, Hit
+from bot.engine.answer import About, Answer, ArticleView, DocumentSummary, Hit
+from bot.engine.conversation import MAX_TURNS, Conversation, Provision, Turn, topic_after
+from bot.engine.errors import InvalidRequest, UnknownTerm
+from bot.engine.intent import IntentReader
 from bot.engine.links import ComparedArticle, Comparison, Links, TermLookup
 from bot.engine.notes import DefinedTerm
-from bot.engine.references import COMPARISON_WORDS, Reference, find_references
+from bot.engine.out_of_corpus import OutOfCorpusDetector
+from bot.engine.places import parse_place
+from bot.engine.query import QueryVocabulary
+from bot.engine.references import Reference
+from bot.engine.registry import TreatyRegistry
 from bot.engine.retrieval import Method, Ranking, Retriever, Source
+from bot.engine.user_input import clean_question, clean_term, clean_text
 from index_build.artifact import IndexData, load_index
-from index_build.embedding import Embedder, load_embedder
-from index_build.passages import Passage
+from index_build.embedding import QueryEmbedder, load_embedder
+from index_build.query_encoder import QueryEncoderUnavailable, load_query_encoder
+from index_build.schema import OutOfCorpusKind, Passage, TreatyInfo
 
-MAX_QUESTION_CHARS = 500
-MAX_TERM_CHARS = 100  # the longest defined term is well under this
+log = logging.getLogger(__name__)
+
 DEFAULT_K = 5
 MAX_K = 25
 # Abstain when the best passage's evidence is below these: the cosine similarity of the
@@ -29,19 +40,13 @@ ABSTAIN_BELOW = {Method.HYBRID: 0.35, Method.DENSE: 0.35, Method.BM25: 2.1}
 # An answer shows a passage only if it is nearly as close to the question as the best one.
 RELEVANCE_MARGIN = 0.2
 ANALYSIS_SLOTS = 2  # at most this many of the k passages go to commentary when both kinds fit
+MAX_SHOWN = 3  # treaty passages an answer shows in full; other relevant ones are listed
+SHOWN_RATIO = 0.95  # a passage is shown beside the best one when its score is this close
+COMMENTARY_BAR = 0.6  # commentary is shown when this close to the question (cosine), or asked for
 NEAREST_SHOWN = 3  # passages listed as "nearest" when the engine abstains
-
-
-class InvalidRequest(ValueError):
-    """A user input the engine cannot serve; the message is fit to show to the user."""
-
-
-class UnknownTerm(InvalidRequest):
-    """`define` got a term no treaty defines; `suggestions` are the closest defined terms."""
-
-    def __init__(self, message: str, suggestions: tuple[DefinedTerm, ...]) -> None:
-        super().__init__(message)
-        self.suggestions = suggestions
+RELATED_SHOWN = 4  # provisions listed as governing a matter the corpus cannot answer
+TURN_PROVISIONS = 5  # passages of a ranking whose places a conversation remembers
+ANCHOR_KEPT_WITHIN = 3  # a follow-up keeps the conversation's article if it is among its first places
 
 
 @dataclass(frozen=True)
@@ -53,30 +58,50 @@ class Retrieval:
     abstained: bool
     evidence: float
     notices: tuple[str, ...]
+    turn: Turn  # this question as a turn of its conversation
+    vector: np.ndarray | None = None  # the question's vector, to mark the sentence that answers
+    commentary: bool = False  # the question asks what people say about the treaty
+    out_of_corpus: OutOfCorpusKind | None = None  # the kind of question the corpus cannot answer
 
 
-def clean_question(text: str | None) -> str:
-    question = " ".join((text or "").split())
-    if not question:
-        raise InvalidRequest("Please ask a question: the text is empty.")
-    if len(question) > MAX_QUESTION_CHARS:
-        raise InvalidRequest(
-            f"That question is {len(question)} characters long; the limit is "
-            f"{MAX_QUESTION_CHARS}. Please shorten it."
-        )
-    return question
+def query_embedder(data: IndexData) -> QueryEmbedder:
+    """The model the index was built with, as the ONNX encoder the build exported into the
+    index (no torch), else as sentence-transformers, with one line saying why."""
+    manifest = data.manifest
+    if manifest.query_encoder:
+        try:
+            return load_query_encoder(data.path / manifest.query_encoder)
+        except QueryEncoderUnavailable as exc:
+            reason = str(exc)
+    else:
+        reason = manifest.query_encoder_note or "the index holds no ONNX query encoder"
+    log.warning("Queries are embedded with sentence-transformers: %s", reason)
+    return load_embedder(manifest.model.name)
 
 
 class Engine:
     """Answers from one loaded index. Safe to call from several threads at once: the index
     is read-only after loading and the embedding model serialises its own calls."""
 
-    def __init__(self, data: IndexData, embedder: Embedder) -> None:
+    def __init__(self, data: IndexData, embedder: QueryEmbedder) -> None:
         self.data = data
         self.embedder = embedder
-        self.retriever = Retriever(data, embedder)
-        self.passages = data.passages
+        self.registry = TreatyRegistry(data.documents.treaties)
         self.links = Links(data.links, data.documents, data.passages)
+        analyses = data.documents.analyses.values()
+        vocabulary = QueryVocabulary.from_index(
+            data.documents.glossary, [a.publisher for a in analyses] + [a.publisher_short for a in analyses]
+        )
+        self.reader = IntentReader(
+            self.registry,
+            vocabulary,
+            OutOfCorpusDetector(data.documents.out_of_corpus),
+            self.links.counterparts,
+        )
+        self.retriever = Retriever(data, embedder, vocabulary, self.registry.names)
+        self.passages = data.passages
+        self._row_by_id = {p.id: row for row, p in enumerate(self.passages)}
+        self._first_unit = np.concatenate([[0], np.cumsum([len(p.units) for p in self.passages])])
         self._rows_by_article: dict[tuple[str, int], list[int]] = {}
         for row, passage in enumerate(self.passages):
             if passage.article is not None:
@@ -85,25 +110,40 @@ class Engine:
     @classmethod
     def load(cls, index_dir: Path) -> Engine:
         data = load_index(index_dir)
-        # Queries must be embedded by the model the index was built with.
-        return cls(data, load_embedder(data.manifest["model"]["name"]))
+        return cls(data, query_embedder(data))
+
+    @property
+    def final_text_date(self) -> str:
+        """The date of the final text (ISO): commentary before it discusses drafts."""
+        return self.data.documents.final_text_date
 
     @property
     def built_at(self) -> str:
         """When the loaded index was built (ISO 8601, UTC)."""
-        return self.data.manifest["built_at"]
+        return self.data.manifest.built_at
 
     # --- questions ------------------------------------------------------------------------
 
-    def ask(self, question: str, source: Source = Source.ALL, k: int = DEFAULT_K) -> Answer:
-        """Treaty passages and commentary that answer `question`, at most k in all."""
+    def ask(
+        self,
+        question: str,
+        source: Source = Source.ALL,
+        k: int = DEFAULT_K,
+        conversation: Conversation | None = None,
+    ) -> Answer:
+        """Treaty passages and commentary that answer `question`, at most k in all, read in the
+        light of the `conversation` before it (the answer's `turn` continues it)."""
         question = clean_question(question)
         k = _check_k(k)
-        found = self.retrieve(question, Method.HYBRID, Source(source))
+        found = self.retrieve(question, Method.HYBRID, Source(source), conversation)
+        if found.out_of_corpus is not None:
+            return self._answer(question, found, self._related(found), _pointers(found.out_of_corpus))
         if found.abstained:
             return self._answer(question, found, found.rows[: min(k, NEAREST_SHOWN)])
-        rows = self._compose(found, k)
-        return self._answer(question, found, rows, self._left_out(found, rows))
+        relevant = self._relevant(found, k)
+        shown = self._shown(found, relevant)
+        listed = [r for r in relevant if r not in shown and self.passages[r].kind == "treaty"]
+        return self._answer(question, found, shown, self._left_out(found, relevant), listed)
 
     def search(self, query: str, source: Source = Source.ALL, k: int = 10) -> Answer:
         """The k best passages in ranking order, without relevance cut-off."""
@@ -111,7 +151,25 @@ class Engine:
         found = self.retrieve(query, Method.HYBRID, Source(source))
         return self._answer(query, found, found.rows[: _check_k(k)])
 
-    def _compose(self, found: Retrieval, k: int) -> list[int]:
+    def _shown(self, found: Retrieval, relevant: list[int]) -> list[int]:
+        """What an answer shows in full: the provisions the question names, else the best
+        passage and those nearly as relevant (at most MAX_SHOWN); commentary only when its own
+        evidence clears a bar (or the question asks what people say). The rest is listed."""
+        treaty = [r for r in relevant if self.passages[r].kind == "treaty"]
+        named = [r for r in treaty if r in found.referenced][:MAX_SHOWN]
+        shown = named or treaty[:1]
+        if not named and treaty:
+            best = found.scores[treaty[0]]
+            shown += [r for r in treaty[1:] if found.scores[r] >= SHOWN_RATIO * best][: MAX_SHOWN - 1]
+        commentary = [
+            r
+            for r in relevant
+            if self.passages[r].kind == "analysis" and (found.commentary or found.dense[r] >= COMMENTARY_BAR)
+        ]
+        chosen = set(shown + commentary[:ANALYSIS_SLOTS])
+        return [r for r in found.rows if r in chosen]
+
+    def _relevant(self, found: Retrieval, k: int) -> list[int]:
         """The provisions the question names first, then relevant passages of both kinds:
         commentary gets up to ANALYSIS_SLOTS of the places left."""
         named = [r for r in found.rows if r in found.referenced][:k]
@@ -134,30 +192,70 @@ class Engine:
         return (f"Not shown for lack of room: {names}. Ask about them separately or show more passages.",)
 
     def _answer(
-        self, question: str, found: Retrieval, rows: list[int], notices: tuple[str, ...] = ()
+        self,
+        question: str,
+        found: Retrieval,
+        rows: list[int],
+        notices: tuple[str, ...] = (),
+        listed: list[int] | None = None,
     ) -> Answer:
         return Answer(
             question=question,
             abstained=found.abstained,
             hits=self.links.annotate(
-                [Hit(self.passages[r], float(found.scores[r]), r in found.referenced) for r in rows]
+                [
+                    Hit(
+                        self.passages[r],
+                        float(found.scores[r]),
+                        r in found.referenced,
+                        highlight=self.highlight(r, found.vector),
+                        shown=r in rows,
+                    )
+                    for r in [*rows, *(listed or [])]
+                ]
             ),
             notices=found.notices + notices,
-            final_text_date=self.data.documents["final_text_date"],
+            out_of_corpus=found.out_of_corpus,
+            final_text_date=self.data.documents.final_text_date,
+            turn=found.turn,
         )
 
+    def replay(self, questions: Sequence[str]) -> Conversation:
+        """The conversation that earlier questions make, asked again in order (a thread's history
+        after a restart); questions the engine refuses are skipped."""
+        conversation = Conversation()
+        for question in questions[-MAX_TURNS:]:
+            try:
+                found = self.retrieve(clean_question(question), conversation=conversation)
+            except InvalidRequest:
+                continue
+            conversation = conversation.then(found.turn)
+        return conversation
+
+    def show(self, passage_ids: Sequence[str]) -> tuple[Hit, ...]:
+        """The passages with these ids (those the index still has), with their notes."""
+        rows = [self._row_by_id[pid] for pid in passage_ids if pid in self._row_by_id]
+        return self.links.annotate([Hit(self.passages[r], 1.0) for r in rows])
+
     def retrieve(
-        self, question: str, method: Method = Method.HYBRID, source: Source = Source.ALL
+        self,
+        question: str,
+        method: Method = Method.HYBRID,
+        source: Source = Source.ALL,
+        conversation: Conversation | None = None,
     ) -> Retrieval:
         """Passage rows best first: the provisions the question names, then the ranking of
         `method` (every method shares the references, glossary expansion and priors)."""
-        ranking = self.retriever.rank(question, method, source)
+        intent = self.reader.read(question, conversation)
+        ranking = self.retriever.rank(intent, method, source)
         rows = [int(r) for r in ranking.order]
         referenced: list[int] = []
         notices: list[str] = []
+        named_missing = False  # the question names provisions, and none of them exists
         if source is not Source.ANALYSIS:
             per_reference = []
-            for ref in self._with_counterparts(question, find_references(question)):
+            references = intent.references
+            for ref in references:
                 matched, notice = self._resolve(ref)
                 if notice:
                     notices.append(notice)
@@ -168,8 +266,16 @@ class Engine:
             referenced = list(dict.fromkeys(interleaved))
             named = set(referenced)
             rows = referenced + [r for r in rows if r not in named]
+            named_missing = bool(references) and not referenced and bool(notices)
+        if intent.unmatched:
+            notices.append(intent.unmatched)
         evidence = _evidence(ranking, method)
-        abstained = not referenced and evidence < ABSTAIN_BELOW[method]
+        abstained = (
+            intent.out_of_corpus is not None
+            or named_missing
+            or bool(intent.unmatched)
+            or (not referenced and evidence < ABSTAIN_BELOW[method])
+        )
         return Retrieval(
             rows=rows,
             scores=ranking.scores,
@@ -178,43 +284,89 @@ class Engine:
             abstained=abstained,
             evidence=evidence,
             notices=tuple(notices),
+            turn=Turn(
+                question,
+                topic_after(intent.follows, intent.query),
+                self._provisions(rows, intent.follows),
+                not abstained,
+            ),
+            out_of_corpus=intent.out_of_corpus,
+            vector=ranking.vector,
+            commentary=intent.commentary,
         )
+
+    def highlight(self, row: int, vector: np.ndarray | None) -> tuple[int, int] | None:
+        """The sentence or lettered item of a treaty passage closest to the question (offsets
+        into its quote), or None when the passage is a single one or there is no vector."""
+        units = self.passages[row].units
+        if vector is None or len(units) < 2:
+            return None
+        first = self._first_unit[row]
+        similarity = self.data.unit_vectors[first : first + len(units)] @ vector
+        return units[int(np.argmax(similarity))]
+
+    def _related(self, found: Retrieval) -> list[int]:
+        """The provisions that govern a matter the corpus cannot answer: the ones the question
+        names, else the kind's own, one passage each (the best ranked)."""
+        kind = found.out_of_corpus
+        assert kind is not None
+        if found.referenced:
+            return [r for r in found.rows if r in found.referenced][:RELATED_SHOWN]
+        places = [place for place in map(parse_place, kind.related) if place is not None]
+        firsts = [next((r for r in found.rows if place.holds(self.passages[r])), None) for place in places]
+        return [r for r in dict.fromkeys(firsts) if r is not None][:RELATED_SHOWN]
+
+    def _provisions(self, rows: list[int], follows: Turn | None) -> tuple[Provision, ...]:
+        """The treaty places a ranking leads with (for the next turn of a conversation). A
+        follow-up whose answer still shows the article the conversation is about keeps it as
+        its anchor, so that one weaker turn does not move "paragraph 3" to another article."""
+        found = list(
+            dict.fromkeys(
+                Provision(p.doc, p.article, p.paragraph)
+                for p in (self.passages[r] for r in rows[:TURN_PROVISIONS])
+                if p.kind == "treaty" and p.article is not None
+            )
+        )
+        anchor = follows.anchor if follows else None
+        kept = [
+            p
+            for p in found[:ANCHOR_KEPT_WITHIN]
+            if anchor and (p.doc, p.article) == (anchor.doc, anchor.article)
+        ]
+        return tuple(dict.fromkeys([*kept, *found]))
 
     # --- articles ---------------------------------------------------------------------------
 
     def treaty_ids(self) -> list[str]:
-        return [t for t, doc in self.data.documents["treaties"].items() if doc["articles"]]
+        """The treaties with articles, the default one first."""
+        return list(self.registry.with_articles)
 
-    def article_titles(self, treaty: str = "uncc") -> list[tuple[int, str]]:
-        articles = self._treaty(treaty)["articles"]
-        return sorted((int(n), a["title"]) for n, a in articles.items())
+    def article_titles(self, treaty: str | None = None) -> list[tuple[int, str]]:
+        return sorted((n, a.title) for n, a in self._treaty(treaty or self.registry.default).articles.items())
 
-    def article(self, number: int, paragraph: str | None = None, treaty: str = "uncc") -> ArticleView:
+    def article(self, number: int, paragraph: str | None = None, treaty: str | None = None) -> ArticleView:
+        treaty = treaty or self.registry.default
         doc = self._treaty(treaty)
-        count = len(doc["articles"])
-        info = doc["articles"].get(str(number))
+        info = doc.articles.get(number)
         if info is None:
-            raise InvalidRequest(
-                f"The {doc['name']} has {count} articles (1 to {count}); there is no Article {number}."
-            )
-        paragraphs = tuple(info["paragraphs"])
+            raise InvalidRequest(_no_article(doc, number))
         rows = self._rows_by_article.get((treaty, number), [])
         passages = [self.passages[r] for r in rows]
         if paragraph is not None:
             paragraph = str(paragraph).strip()
-            if paragraph not in paragraphs:
-                raise InvalidRequest(_no_paragraph(doc["name"], number, paragraph, paragraphs))
+            if paragraph not in info.paragraphs:
+                raise InvalidRequest(_no_paragraph(doc, number, paragraph, info.paragraphs))
             passages = [p for p in passages if p.paragraph == paragraph]
         return ArticleView(
             doc=treaty,
-            doc_name=doc["name"],
+            doc_name=doc.name,
             number=number,
-            title=info["title"],
-            chapter=info["chapter"],
+            title=info.title,
+            chapter=info.chapter,
             paragraph=paragraph,
-            paragraphs=paragraphs,
+            paragraphs=info.paragraphs,
             passages=tuple(sorted(passages, key=lambda p: p.start)),
-            link=doc["url"],
+            link=doc.url,
             refers_to=self.links.refers_to(treaty, number),
             referred_by=self.links.referred_by(treaty, number),
             counterparts=self.links.counterparts(treaty, number),
@@ -222,34 +374,29 @@ class Engine:
 
     # --- comparison and defined terms ---------------------------------------------------------
 
-    def compare(self, number: int, treaty: str = "uncc") -> Comparison:
-        """An article beside its counterpart(s) in the other treaty (UNCC ↔ Budapest)."""
+    def compare(self, number: int, treaty: str | None = None) -> Comparison:
+        """An article beside its counterpart(s) in the other treaty of the crosswalk."""
+        treaty = treaty or self.registry.default
         view = self.article(number, treaty=treaty)
         others = self.links.counterparts(treaty, number)
-        other = "budapest" if treaty == "uncc" else "uncc"
+        partner = self.links.partner(treaty)
         return Comparison(
             article=view,
             counterparts=tuple(
                 ComparedArticle(self.article(c.article, treaty=c.doc), c.basis) for c in others
             ),
-            other_name=self._treaty(other)["name"],
+            other_name=self.registry.name(partner) if partner else "other treaties",
         )
 
     def define(self, term: str, treaty: str | None = None) -> TermLookup:
         """The verbatim definition(s) of a defined term; UnknownTerm lists the closest ones."""
         if treaty is not None:
             self._treaty(treaty)
-        query = " ".join((term or "").split())
-        if not query:
-            raise InvalidRequest("Please give a term to define, e.g. traffic data.")
-        if len(query) > MAX_TERM_CHARS:
-            raise InvalidRequest(
-                f"A defined term is at most {MAX_TERM_CHARS} characters; that one is {len(query)}."
-            )
+        query = clean_term(term)
         found = self.links.lookup(query, treaty)
         if found:
             return TermLookup(query, found)
-        where = f"the {self._treaty(treaty)['name']}" if treaty else "either treaty"
+        where = f"the {self._treaty(treaty).name}" if treaty else "either treaty"
         suggestions = self.links.suggestions(query, treaty)
         if suggestions:
             closest = "; ".join(f"{d.term} ({d.citation})" for d in suggestions)
@@ -261,78 +408,70 @@ class Engine:
         """Every defined term, e.g. for autocompletion (one entry per definition)."""
         return self.links.defined_terms(treaty)
 
-    def _treaty(self, treaty: str) -> dict:
-        doc = self.data.documents["treaties"].get(treaty)
-        if doc is None or not doc["articles"]:
+    def treaty_id(self, typed: str | None) -> str:
+        """The treaty a user named ('budapest', 'Budapest Convention', 'ETS 185'); the default if none."""
+        text = clean_text(typed)
+        if not text:
+            return self.registry.default
+        if text.lower() in self.registry.with_articles:
+            return text.lower()
+        named = [doc for doc in self.registry.named(text) if doc in self.registry.with_articles]
+        if len(named) == 1:
+            return named[0]
+        names = ", ".join(f"{doc} ({self.registry.name(doc)})" for doc in self.registry.with_articles)
+        raise InvalidRequest(f"Unknown treaty '{text}'. Choose one of: {names}.")
+
+    def _treaty(self, treaty: str) -> TreatyInfo:
+        doc = self.data.documents.treaties.get(treaty)
+        if doc is None or not doc.articles:
             names = ", ".join(self.treaty_ids())
             raise InvalidRequest(f"Unknown treaty '{treaty}'. Choose one of: {names}.")
         return doc
 
-    def _with_counterparts(self, question: str, refs: list[Reference]) -> list[Reference]:
-        """In a comparison, a named article brings its counterpart in the other treaty."""
-        if not COMPARISON_WORDS.search(question):
-            return refs
-        extra = [
-            Reference(c.doc, c.article)
-            for ref in refs
-            for c in self.links.counterparts(ref.doc, ref.article)
-            if not any(r.doc == c.doc for r in refs)
-        ]
-        return refs + extra
-
     def _resolve(self, ref: Reference) -> tuple[list[int], str | None]:
         """Passage rows for a provision the question names, or a notice why there are none."""
-        doc = self.data.documents["treaties"].get(ref.doc)
+        doc = self.data.documents.treaties.get(ref.doc)
         if doc is None:
             return [], None
-        info = doc["articles"].get(str(ref.article))
+        info = doc.articles.get(ref.article)
         if info is None:
-            count = len(doc["articles"])
-            return [], f"The {doc['name']} has {count} articles; there is no Article {ref.article}."
+            return [], _no_article(doc, ref.article)
         rows = self._rows_by_article.get((ref.doc, ref.article), [])
         if ref.paragraph:
-            if ref.paragraph not in info["paragraphs"]:
-                notice = _no_paragraph(doc["name"], ref.article, ref.paragraph, info["paragraphs"])
-                return rows, notice
+            if ref.paragraph not in info.paragraphs:
+                return rows, _no_paragraph(doc, ref.article, ref.paragraph, info.paragraphs)
             rows = [r for r in rows if self.passages[r].paragraph == ref.paragraph]
         if ref.subparagraphs:
             letter = ref.subparagraphs[0]
-            letters = info.get("subparagraphs", {})
-            held = letters.get(ref.paragraph, []) if ref.paragraph else list(chain(*letters.values()))
+            letters = info.subparagraphs
+            held = letters.get(ref.paragraph, ()) if ref.paragraph else tuple(chain(*letters.values()))
             if letter not in held:
-                return rows, _no_subparagraph(doc["name"], ref, held)
+                return rows, _no_subparagraph(doc, ref, held)
             rows = [r for r in rows if _covers(self.passages[r], letter)]
         return rows, None
 
     # --- about --------------------------------------------------------------------------------
 
-    def about(self) -> dict:
-        manifest = self.data.manifest
-        documents = self.data.documents
-        return {
-            "treaties": [
-                {
-                    "id": t["id"],
-                    "name": t["name"],
-                    "title": t["title"],
-                    "url": t["url"],
-                    "articles": len(t["articles"]),
-                }
-                for t in documents["treaties"].values()
-            ],
-            "analyses": len(documents["analyses"]),
-            "passages": manifest["passages"],
-            "built_at": manifest["built_at"],
-            "model": manifest["model"]["name"],
-            "index": str(self.data.path),
-        }
+    def about(self) -> About:
+        manifest, documents = self.data.manifest, self.data.documents
+        return About(
+            treaties=tuple(
+                DocumentSummary(t.id, t.name, t.title, t.url, len(t.articles))
+                for t in documents.treaties.values()
+            ),
+            analyses=len(documents.analyses),
+            passages=manifest.passages,
+            built_at=manifest.built_at,
+            model=manifest.model.name,
+            index=str(self.data.path),
+        )
 
 
 def _evidence(ranking: Ranking, method: Method) -> float:
     """How strongly the best allowed passage matches: cosine, or the BM25 score for BM25."""
     if not len(ranking.order):
         return 0.0
-    scores = ranking.scores if method is Method.BM25 else ranking.dense
+    scores = ranking.lexical if method is Method.BM25 else ranking.dense
     return float(scores[ranking.order].max())
 
 
@@ -345,21 +484,34 @@ def _covers(passage: Passage, letter: str) -> bool:
     return first <= letter <= (last or first)
 
 
-def _no_subparagraph(name: str, ref: Reference, letters: list[str]) -> str:
+def _no_article(doc: TreatyInfo, number: int) -> str:
+    count = len(doc.articles)
+    return f"The {doc.name} has {count} articles (1 to {count}); there is no Article {number}."
+
+
+def _pointers(kind: OutOfCorpusKind) -> tuple[str, ...]:
+    """The notices of a refusal: what the corpus lacks, and where the answer lives."""
+    return (
+        kind.explanation,
+        *(f"Where to look: {p.label}" + (f" <{p.url}>" if p.url else "") for p in kind.where),
+    )
+
+
+def _no_subparagraph(doc: TreatyInfo, ref: Reference, letters: tuple[str, ...]) -> str:
     place = f"Article {ref.article}" + (f", paragraph {ref.paragraph}," if ref.paragraph else "")
     if not letters:
-        return f"{place} of the {name} has no lettered sub-paragraphs."
+        return f"{place} of the {doc.name} has no lettered sub-paragraphs."
     return (
-        f"{place} of the {name} has no sub-paragraph ({ref.subparagraphs[0]}) "
+        f"{place} of the {doc.name} has no sub-paragraph ({ref.subparagraphs[0]}) "
         f"(it has ({letters[0]}) to ({letters[-1]}))."
     )
 
 
-def _no_paragraph(name: str, article: int, paragraph: str, paragraphs: tuple[str, ...] | list[str]) -> str:
+def _no_paragraph(doc: TreatyInfo, article: int, paragraph: str, paragraphs: tuple[str, ...]) -> str:
     if not paragraphs:
-        return f"Article {article} of the {name} has no numbered paragraphs."
+        return f"Article {article} of the {doc.name} has no numbered paragraphs."
     return (
-        f"Article {article} of the {name} has no paragraph {paragraph} "
+        f"Article {article} of the {doc.name} has no paragraph {paragraph} "
         f"(it has paragraphs {paragraphs[0]} to {paragraphs[-1]})."
     )
 

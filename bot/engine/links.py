@@ -14,10 +14,9 @@ from dataclasses import dataclass, replace
 
 from bot.engine.answer import ArticleView, Hit
 from bot.engine.notes import ArticleLink, Counterpart, DefinedTerm, SeeAlso
-from index_build.crossrefs import CrossRef, Target
-from index_build.crosswalk import FROM, TO
-from index_build.definitions import Definition, term_pattern
-from index_build.passages import Passage
+from index_build.crosswalk.file import FROM, TO
+from index_build.definitions import term_pattern
+from index_build.schema import CrossRef, Definition, Documents, LinkData, Pair, Passage, Target, cite
 
 MAX_DEFINITIONS_PER_ANSWER = 3  # rarest terms first: "emergency" before "electronic data"
 MAX_SUGGESTIONS = 5
@@ -78,17 +77,17 @@ class Comparison:
 
 
 class Links:
-    def __init__(self, links: dict, documents: dict, passages: Sequence[Passage]) -> None:
-        self.treaties = documents["treaties"]
+    def __init__(self, links: LinkData, documents: Documents, passages: Sequence[Passage]) -> None:
+        self.treaties = documents.treaties
         self.passages = {p.id: p for p in passages}
-        self.definitions = {d["id"]: Definition.from_dict(d) for d in links.get("definitions", [])}
-        self.uses: dict[str, list[str]] = links.get("uses", {})
+        self.definitions: dict[str, Definition] = {d.id: d for d in links.definitions}
+        self.uses = links.uses
         self.frequency = Counter(def_id for ids in self.uses.values() for def_id in ids)
-        self.references = [CrossRef.from_dict(r) for r in links.get("references", [])]
+        self.references: tuple[CrossRef, ...] = links.references
         self.by_passage: dict[str, list[CrossRef]] = {}
         for ref in self.references:
             self.by_passage.setdefault(ref.passage, []).append(ref)
-        self.pairs: list[dict] = links.get("crosswalk", [])
+        self.pairs: tuple[Pair, ...] = links.crosswalk
 
     # --- answers ----------------------------------------------------------------------------
 
@@ -130,7 +129,7 @@ class Links:
         candidates: list[tuple[int, int, int, str]] = []
         seen: set[str] = set()
         for index, passage in enumerate(passages):
-            for position, def_id in enumerate(self.uses.get(passage.id, [])):
+            for position, def_id in enumerate(self.uses.get(passage.id, ())):
                 if def_id not in seen:
                     seen.add(def_id)
                     candidates.append((self.frequency[def_id], index, position, def_id))
@@ -140,15 +139,20 @@ class Links:
             attached[index].append(self._defined(self.definitions[def_id]))
         return [tuple(terms) for terms in attached]
 
+    @staticmethod
+    def partner(doc: str) -> str | None:
+        """The treaty the crosswalk pairs `doc`'s articles with, if any."""
+        return {FROM: TO, TO: FROM}.get(doc)
+
     def counterparts(self, doc: str, article: int | None) -> tuple[Counterpart, ...]:
         """The other treaty's articles paired with this one in the crosswalk."""
         if article is None or doc not in (FROM, TO):
             return ()
         other = TO if doc == FROM else FROM
         return tuple(
-            Counterpart(other, self._name(other), pair[other], pair[f"{other}_title"], pair["basis"])
+            Counterpart(other, self._name(other), *pair.end(other), pair.basis)
             for pair in self.pairs
-            if pair[doc] == article
+            if pair.end(doc)[0] == article
         )
 
     # --- articles ---------------------------------------------------------------------------
@@ -165,7 +169,7 @@ class Links:
                     if self._cite(target) not in places:
                         places.append(self._cite(target))
         return tuple(
-            ArticleLink(doc, n, self._title(doc, n), f"{self._name(doc)} Art. {n}", tuple(places))
+            ArticleLink(doc, n, self._title(doc, n), cite(self._name(doc), n), tuple(places))
             for n, places in sorted(cited.items())
         )
 
@@ -182,7 +186,7 @@ class Links:
                 key, title, citation = (10**6, passage.id), passage.title, passage.citation
             else:
                 key = (ref.article, "")
-                title, citation = self._title(doc, ref.article), f"{self._name(doc)} Art. {ref.article}"
+                title, citation = self._title(doc, ref.article), cite(self._name(doc), ref.article)
             link = citing.get(key) or ArticleLink(doc, ref.article, title, citation, ())
             if passage.citation not in link.places:
                 link = replace(link, places=(*link.places, passage.citation))
@@ -237,15 +241,15 @@ class Links:
             terms=definition.terms,
             citation=definition.citation,
             text=definition.text,
-            link=self.treaties[definition.doc]["url"],
+            link=self.treaties[definition.doc].url,
             scope_article=definition.scope_article,
         )
 
     def _name(self, doc: str) -> str:
-        return self.treaties[doc]["name"]
+        return self.treaties[doc].name
 
     def _title(self, doc: str, article: int) -> str:
-        return self.treaties[doc]["articles"][str(article)]["title"]
+        return self.treaties[doc].articles[article].title
 
     def _cite(self, target: Target) -> str:
-        return f"{self._name(target.doc)} {target.label}"
+        return cite(self._name(target.doc), target.article, target.paragraph, target.subparagraphs)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from index_build.schema import cite
+
 
 @dataclass(frozen=True)
 class SeeAlso:
@@ -18,7 +20,7 @@ class SeeAlso:
 
     @property
     def citation(self) -> str:
-        return f"{self.doc_name} Art. {self.article}"
+        return cite(self.doc_name, self.article)
 
     def to_dict(self) -> dict:
         return {
@@ -69,7 +71,7 @@ class Counterpart:
 
     @property
     def citation(self) -> str:
-        return f"{self.doc_name} Art. {self.article}"
+        return cite(self.doc_name, self.article)
 
     def to_dict(self) -> dict:
         return {
@@ -99,35 +101,3 @@ class ArticleLink:
             "citation": self.citation,
             "places": list(self.places),
         }
-
-
-# --- wording shared by the renderers ---------------------------------------------------------
-
-SEE_ALSO = "See also"
-COMPARE = "Compare"
-DEFINED = "Defined term"
-
-
-def see_also_text(items: tuple[SeeAlso, ...]) -> str:
-    """'UNCC Art. 40(21)(b), (22) (General principles ...); UNCC Art. 41 (24/7 network)'."""
-    return "; ".join(f"{_cited(s.citation, s.provisions)} ({s.title})" for s in items)
-
-
-def compare_text(items: tuple[Counterpart, ...]) -> str:
-    """'Budapest Convention Art. 19 (Search and seizure of stored computer data)'."""
-    return "; ".join(f"{c.citation} ({c.title})" for c in items)
-
-
-def links_text(items: tuple[ArticleLink, ...]) -> str:
-    """'UNCC Art. 2(m) (Use of terms); UNCC Art. 22(2) (Jurisdiction)' for an article's links."""
-    return "; ".join(
-        _cited(link.citation, link.places) + (f" ({link.title})" if link.title not in link.citation else "")
-        for link in items
-    )
-
-
-def _cited(citation: str, places: tuple[str, ...]) -> str:
-    """'UNCC Art. 40' at 'UNCC Art. 40(21)(b)' and 'UNCC Art. 40(22)' -> 'UNCC Art. 40(21)(b), (22)'."""
-    rests = [p[len(citation) :] if p.startswith(citation) else f" {p}" for p in places]
-    rests = [rest for rest in rests if rest]
-    return citation + ", ".join(rests)

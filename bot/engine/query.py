@@ -1,7 +1,10 @@
-"""Query understanding: plain-language expansion and commentary intent.
+"""Query understanding: plain-language expansion, commentary and background intent, and the
+core of a chatty question.
 
-Both match phrases on stemmed words, so word endings do not matter ("hacked",
-"hacking" and "hacks" all match the glossary's "hack").
+Expansion and intent match phrases on stemmed words, so word endings do not matter ("hacked",
+"hacking" and "hacks" all match the glossary's "hack"). Chit-chat ("lol", "asking for a
+friend") is dropped from what is searched, and a long question is also read sentence by
+sentence (`parts`), so that a story around the question does not drown it.
 """
 
 from __future__ import annotations
@@ -9,10 +12,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.engine.references import find_references
-from index_build.tokenize import stems
+from bot.engine.references import mentions_provision
+from index_build.schema import Glossary
+from index_build.tokenize import stems, tokenize
 
 Phrase = tuple[str, ...]
+SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\s*\n+\s*|\s+-\s+")
+MIN_PART_WORDS = 3  # content words a sentence needs to be searched on its own
+MAX_PARTS = 6  # sentences searched on their own at most (the longest ones)
+SHORT_QUESTION_WORDS = 2  # a question with no more content words than this leans on the one before
+# Words that name no topic of their own in a follow-up ("is the Budapest treaty the same?").
+OWN_WORDS_IGNORED = frozenset(
+    tokenize(
+        "treaty convention version equivalent counterpart compare same one say says wording text thing "
+        "question has have had do does did can could would should will what whats how who which is are was "
+        "about there too also either handle deal work cover allow approach treat rule apply bit part"
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -20,23 +36,66 @@ class QueryVocabulary:
     aliases: tuple[tuple[Phrase, tuple[str, ...]], ...]  # (everyday phrase, treaty terms)
     commentary: tuple[Phrase, ...]
     background: tuple[Phrase, ...]
+    chit_chat: re.Pattern | None = None
+    follow_up: tuple[Phrase, ...] = ()
+    definition: tuple[Phrase, ...] = ()
 
     @classmethod
-    def from_index(cls, glossary: dict, publishers: list[str]) -> QueryVocabulary:
+    def from_index(cls, glossary: Glossary, publishers: list[str]) -> QueryVocabulary:
         """The glossary stored in the index, plus the corpus's own publisher names."""
         aliases = tuple(
-            (tuple(stems(expression)), tuple(entry["treaty"]))
-            for entry in glossary.get("aliases", [])
-            for expression in entry["everyday"]
+            (tuple(stems(expression)), entry.treaty)
+            for entry in glossary.aliases
+            for expression in entry.everyday
         )
-        commentary = [tuple(stems(expression)) for expression in glossary.get("commentary", [])]
+        commentary = [tuple(stems(expression)) for expression in glossary.commentary]
         commentary += [tuple(stems(name)) for name in _publisher_names(publishers)]
-        background = [tuple(stems(expression)) for expression in glossary.get("background", [])]
+        background = [tuple(stems(expression)) for expression in glossary.background]
+        fillers = sorted((c.split() for c in glossary.chit_chat if c.strip()), key=len, reverse=True)
+        alternatives = "|".join(r"\s+".join(map(re.escape, words)) for words in fillers)
+        chit_chat = rf"(?<!\w)(?:{alternatives})(?!\w)"
         return cls(
             aliases=tuple(a for a in aliases if a[0]),
             commentary=tuple(dict.fromkeys(c for c in commentary if c)),
             background=tuple(b for b in background if b),
+            chit_chat=re.compile(chit_chat, re.I) if fillers else None,
+            follow_up=tuple(p for p in (tuple(stems(f)) for f in glossary.follow_up) if p),
+            definition=tuple(p for p in (tuple(stems(d)) for d in glossary.definition) if p),
         )
+
+    def asks_for_definition(self, question: str) -> bool:
+        """Does the question ask what a term means?"""
+        words = stems(question)
+        return any(_contains(words, phrase) for phrase in self.definition)
+
+    def own_words(self, question: str, names: str) -> list[str]:
+        """The question's content words that are not treaty names (`names`, a regex) nor follow-up
+        cues: none in "and the Budapest one?", "searches" in "the same in Budapest on searches?"."""
+        cues = {word for phrase in self.follow_up for word in phrase} | OWN_WORDS_IGNORED
+        return [w for w in tokenize(re.sub(names, " ", question, flags=re.I)) if w not in cues]
+
+    def leans_on_context(self, question: str) -> bool:
+        """Does a question in a conversation read as a follow-up (a pronoun, "and", "what
+        about", or hardly any content words of its own)?"""
+        words = stems(question)
+        return len(tokenize(question)) <= SHORT_QUESTION_WORDS or any(
+            _contains(words, p) for p in self.follow_up
+        )
+
+    def core(self, question: str) -> str:
+        """The question without its chit-chat (the question itself if nothing else is left)."""
+        if self.chit_chat is None:
+            return question
+        kept = " ".join(self.chit_chat.sub(" ", question).split())
+        return kept if tokenize(kept) else question
+
+    def parts(self, question: str) -> tuple[str, ...]:
+        """The sentences of a long question that have content of their own (none for one sentence)."""
+        sentences = [s for s in SENTENCE_BREAK.split(question) if len(tokenize(s)) >= MIN_PART_WORDS]
+        if len(sentences) < 2:
+            return ()
+        longest = sorted(sentences, key=lambda s: -len(tokenize(s)))[:MAX_PARTS]
+        return tuple(s for s in sentences if s in longest)
 
     def expansions(self, question: str) -> list[str]:
         """Treaty terms for the everyday expressions in `question`, without repeats."""
@@ -77,6 +136,6 @@ def _publisher_names(publishers: list[str]) -> list[str]:
         head = publisher.split("(")[0]
         for part in re.split(r"[/,]| and ", head):
             part = part.strip()
-            if len(part) >= 3 and part.lower() != "unknown" and not find_references(part):
+            if len(part) >= 3 and part.lower() != "unknown" and not mentions_provision(part):
                 names.append(part)
     return names

@@ -6,23 +6,38 @@ exactly; fusion and filters then work on whole score arrays.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
 
+from bot.engine.intent import QueryIntent
 from bot.engine.query import QueryVocabulary
-from bot.engine.references import BUDAPEST_NAMES, COMPARISON_WORDS, UNCC_NAMES
 from index_build.artifact import IndexData
-from index_build.embedding import Embedder
+from index_build.embedding import QueryEmbedder
 from index_build.tokenize import tokenize
 
 RRF_K = 20  # reciprocal rank fusion constant (60 in Cormack et al. 2009; 20 measured better here)
 DENSE_WEIGHT = 1.0
-BM25_WEIGHT = 2.0  # glossary-expanded keywords are the stronger signal on this corpus
+BM25_WEIGHT = 1.5  # glossary-expanded keywords are the stronger signal on this corpus
+# A match with a plain-language description of a provision, or with a question it answers,
+# counts for the passages of that provision (corpus/descriptions.yaml, corpus/scenarios.yaml),
+# dense and keyword alike.
+DESCRIPTION_DENSE_WEIGHT = 1.5
+DESCRIPTION_BM25_WEIGHT = 1.5
+# A description is written in the words people use, so it is closer to an everyday question
+# than the treaty text is: its cosine counts as evidence for its passages, less this discount.
+DESCRIPTION_EVIDENCE_DISCOUNT = 0.1
+# Each sentence of a long question is searched too; together they weigh this much beside
+# the whole question (weight 1).
+PARTS_WEIGHT = 2.0
+# A follow-up is searched with the topic of the turn before it, weighing this much.
+CONTEXT_WEIGHT = 1.0
 OTHER_TREATY_WEIGHT = 0.5  # the treaty a question does not name ranks lower, not out
 OTHER_KIND_WEIGHT = 0.5  # commentary ranks lower unless the question asks what people say
 BACKGROUND_WEIGHT = 0.6  # preambles and the adopting resolution, unless the question names them
+DEFINITION_WEIGHT = 0.6  # the definitions of terms, unless the question asks what a term means
 
 
 class Method(StrEnum):
@@ -41,98 +56,193 @@ class Source(StrEnum):
 class Ranking:
     order: np.ndarray  # passage rows, best first (only rows allowed by the source filter)
     scores: np.ndarray  # the ranker's score for every passage row
-    dense: np.ndarray  # cosine similarity of every passage row to the (expanded) query
+    dense: np.ndarray  # cosine similarity of every passage row (or its description) to the query
+    lexical: np.ndarray  # BM25 score of every passage row
+    vector: np.ndarray | None = None  # the question's vector (None for BM25 alone)
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One ranking of the passages, for reciprocal rank fusion."""
+
+    ranks: np.ndarray  # 1-based rank of every passage row; inf where the signal has no evidence
+    weight: float
 
 
 class Retriever:
-    def __init__(self, data: IndexData, embedder: Embedder) -> None:
+    def __init__(
+        self, data: IndexData, embedder: QueryEmbedder, vocabulary: QueryVocabulary, names: str = r"(?!)"
+    ) -> None:
+        """`names`: a regex of the treaties' names, which the keyword signals leave out: which
+        treaty a question is about is the priors' business, and "a crime under the UN treaty"
+        must not match the articles that mention other United Nations conventions."""
         self.data = data
         self.embedder = embedder
         self.kinds = np.array([p.kind for p in data.passages])
         self.docs = np.array([p.doc for p in data.passages])
-        treaties = data.documents["treaties"]
+        treaties = data.documents.treaties
+        self.treaties_with_articles = [doc for doc, t in treaties.items() if t.articles]
         self.background = np.array(
-            [p.section == "preamble" or (p.doc in treaties and not treaties[p.doc]["articles"])
+            [p.section == "preamble" or (p.doc in treaties and not treaties[p.doc].articles)
              for p in data.passages]
         )  # fmt: skip
-        analyses = data.documents["analyses"].values()
-        self.vocabulary = QueryVocabulary.from_index(
-            data.documents.get("glossary", {}),
-            [a["publisher"] for a in analyses] + [a["publisher_short"] for a in analyses],
+        self.vocabulary = vocabulary
+        self.names = re.compile(names, re.IGNORECASE)
+        self.covered = _covered(data.descriptions, data.passages)
+        self._coverage = (  # (description line, passage row) pairs, flat
+            np.repeat(np.arange(len(self.covered)), [len(rows) for rows in self.covered]),
+            np.concatenate(self.covered) if self.covered else np.zeros(0, dtype=np.int64),
         )
+        spans = [(d.doc, d.start, d.end) for d in data.links.definitions]
+        self.defining = np.array(
+            [
+                any(doc == p.doc and start < p.end and p.start < end for doc, start, end in spans)
+                for p in data.passages
+            ]
+        )  # passages that define a term
 
-    def dense_scores(self, query: str) -> np.ndarray:
-        """Cosine similarity of every passage row to `query`."""
-        vector = self.embedder.encode_query(query)
+    def dense_scores(self, vector: np.ndarray) -> np.ndarray:
+        """Cosine similarity of every passage row to a query vector."""
         similarities, rows = self.data.dense.search(vector[None, :], len(self.data.passages))
         scores = np.zeros(len(self.data.passages), dtype=np.float32)
         scores[rows[0]] = similarities[0]
         return scores
 
     def bm25_scores(self, query: str) -> np.ndarray:
-        tokens = [t for t in tokenize(query) if t in self.data.bm25.vocab_dict]
-        if not tokens:
-            return np.zeros(len(self.data.passages), dtype=np.float32)
-        return np.asarray(self.data.bm25.get_scores(tokens), dtype=np.float32)
+        return _bm25_scores(self.data.bm25, query, len(self.data.passages))
 
-    def rank(self, query: str, method: Method = Method.HYBRID, source: Source = Source.ALL) -> Ranking:
-        """Rank passages for `query`. Every method searches with the question plus the treaty
-        terms for its everyday expressions and applies the same priors."""
-        expanded = self.vocabulary.expand(query)
-        if method is Method.BM25:  # no embedding needed
-            dense = np.zeros(len(self.data.passages), dtype=np.float32)
-            scores = self.bm25_scores(expanded)
-        elif method is Method.DENSE:
-            dense = self.dense_scores(expanded)
-            scores = dense.copy()
-        else:
-            dense = self.dense_scores(expanded)
-            scores = self._fuse(dense, self.bm25_scores(expanded))
-        scores *= self.priors(query)
-        allowed = np.ones(len(scores), dtype=bool) if source is Source.ALL else self.kinds == source
+    def rank(
+        self, intent: QueryIntent, method: Method = Method.HYBRID, source: Source = Source.ALL
+    ) -> Ranking:
+        """Rank passages for a question. Every method searches with the question plus the treaty
+        terms for its everyday expressions, fuses its signals by reciprocal rank (the passages'
+        own, and those of the descriptions of their provisions) and applies the same priors."""
+        texts = [self.vocabulary.expand(text) for text in (intent.query, *intent.parts, *intent.context)]
+        weights = [1.0] + [PARTS_WEIGHT / max(len(intent.parts), 1)] * len(intent.parts)
+        weights += [CONTEXT_WEIGHT] * len(intent.context)
+        topical = {0, *range(len(texts) - len(intent.context), len(texts))}  # what evidence is judged on
+        count = len(self.data.passages)
+        dense = lexical = np.zeros(count, dtype=np.float32)
+        vectors = self.embedder.encode(texts) if method is not Method.BM25 else None  # BM25 needs none
+        signals: list[Signal] = []
+        for index, (text, weight) in enumerate(zip(texts, weights, strict=True)):
+            if vectors is not None:
+                similarity = self.dense_scores(vectors[index])
+                described = self.data.description_vectors @ vectors[index] if self.covered else None
+                if index in topical:
+                    evidence = self._evidence(similarity, described)
+                    dense = evidence if index == 0 else np.maximum(dense, evidence)
+                signals += self._dense_signals(similarity, described, weight)
+            if method is not Method.DENSE:
+                text = self.names.sub(" ", text)
+                keywords = self.bm25_scores(text)
+                lexical = keywords if index == 0 else lexical
+                signals += self._bm25_signals(keywords, text, weight)
+        scores = _fuse(signals) * self.priors(intent)
+        allowed = np.ones(count, dtype=bool) if source is Source.ALL else self.kinds == source
         rows = np.flatnonzero(allowed)
         order = rows[np.argsort(-scores[rows], kind="stable")]
-        return Ranking(order=order, scores=scores, dense=dense)
+        vector = vectors[0] if vectors is not None else None
+        return Ranking(order=order, scores=scores, dense=dense, lexical=lexical, vector=vector)
 
-    def priors(self, query: str) -> np.ndarray:
+    def _dense_signals(
+        self, similarity: np.ndarray, described: np.ndarray | None, weight: float
+    ) -> list[Signal]:
+        signals = [Signal(_ranks(similarity), DENSE_WEIGHT * weight)]
+        if described is not None:
+            signals.append(Signal(self._via_descriptions(described), DESCRIPTION_DENSE_WEIGHT * weight))
+        return signals
+
+    def _evidence(self, similarity: np.ndarray, described: np.ndarray | None) -> np.ndarray:
+        """Each passage's cosine to the query, or its best description's, discounted, if higher."""
+        evidence = similarity.copy()
+        if described is not None:
+            lines, rows = self._coverage
+            np.maximum.at(evidence, rows, described[lines] - DESCRIPTION_EVIDENCE_DISCOUNT)
+        return evidence
+
+    def _bm25_signals(self, keywords: np.ndarray, text: str, weight: float) -> list[Signal]:
+        signals = [Signal(_ranks(keywords, matched=keywords > 0), BM25_WEIGHT * weight)]
+        if self.covered:
+            described = _bm25_scores(self.data.description_bm25, text, len(self.covered))
+            ranks = self._via_descriptions(described, matched=described > 0)
+            signals.append(Signal(ranks, DESCRIPTION_BM25_WEIGHT * weight))
+        return signals
+
+    def _via_descriptions(self, scores: np.ndarray, matched: np.ndarray | None = None) -> np.ndarray:
+        """Each passage's rank through the descriptions of its provision: the rank of the best
+        description covering it (inf when none covers it, or none that matched)."""
+        ranks = np.full(len(self.data.passages), np.inf, dtype=np.float32)
+        for rank, row in enumerate(np.argsort(-scores, kind="stable"), 1):
+            if matched is not None and not matched[row]:
+                break
+            rows = self.covered[row]
+            ranks[rows] = np.minimum(ranks[rows], rank)
+        return ranks
+
+    def priors(self, intent: QueryIntent) -> np.ndarray:
         """Per-passage weights from what the question asks for: which treaty, treaty text
         or commentary, operative articles or background."""
-        weights = self.treaty_weights(query) * self.kind_weights(query)
-        if not self.vocabulary.asks_for_background(query):
+        weights = self.treaty_weights(intent) * self.kind_weights(intent)
+        if not intent.background:
             weights[self.background] *= BACKGROUND_WEIGHT
+        if not intent.definition:
+            weights[self.defining] *= DEFINITION_WEIGHT
         return weights
 
-    def treaty_weights(self, query: str) -> np.ndarray:
-        """Down-weight the treaty the question does not name (a question naming no treaty
-        is about the UNCC); a comparison keeps both at full weight."""
-        names_budapest = bool(BUDAPEST_NAMES.search(query))
-        names_uncc = bool(UNCC_NAMES.search(query))
+    def treaty_weights(self, intent: QueryIntent) -> np.ndarray:
+        """Down-weight the treaties the question is not about (a question naming none is about
+        the default treaty); a comparison, or a question naming several, keeps all at full weight."""
         weights = np.ones(len(self.docs), dtype=np.float32)
-        if COMPARISON_WORDS.search(query) or (names_budapest and names_uncc):
+        named = [doc for doc in intent.named if doc in self.treaties_with_articles]
+        if intent.comparison or len(named) > 1:
             return weights
-        other = "uncc" if names_budapest else "budapest"
-        weights[self.docs == other] = OTHER_TREATY_WEIGHT
+        others = [doc for doc in self.treaties_with_articles if doc != intent.treaty]
+        weights[np.isin(self.docs, others)] = OTHER_TREATY_WEIGHT
         return weights
 
-    def kind_weights(self, query: str) -> np.ndarray:
+    def kind_weights(self, intent: QueryIntent) -> np.ndarray:
         """Down-weight commentary unless the question asks what people say about the treaty,
         and the treaty text when it does."""
         weights = np.ones(len(self.kinds), dtype=np.float32)
-        other = "treaty" if self.vocabulary.asks_for_commentary(query) else "analysis"
+        other = "treaty" if intent.commentary else "analysis"
         weights[self.kinds == other] = OTHER_KIND_WEIGHT
         return weights
 
-    @staticmethod
-    def _fuse(dense: np.ndarray, bm25: np.ndarray) -> np.ndarray:
-        """Weighted reciprocal rank fusion; passages BM25 does not match get no BM25 share."""
-        fused = DENSE_WEIGHT / (RRF_K + _ranks(dense))
-        matched = bm25 > 0
-        fused[matched] += BM25_WEIGHT / (RRF_K + _ranks(bm25)[matched])
-        return fused
+
+def _fuse(signals: list[Signal]) -> np.ndarray:
+    """Weighted reciprocal rank fusion; a signal without evidence for a passage adds nothing."""
+    return sum(signal.weight / (RRF_K + signal.ranks) for signal in signals)
 
 
-def _ranks(scores: np.ndarray) -> np.ndarray:
-    """1-based rank of every row by descending score."""
+def _ranks(scores: np.ndarray, matched: np.ndarray | None = None) -> np.ndarray:
+    """1-based rank of every row by descending score; inf for rows not `matched`."""
     ranks = np.empty(len(scores), dtype=np.float32)
     ranks[np.argsort(-scores, kind="stable")] = np.arange(1, len(scores) + 1)
+    if matched is not None:
+        ranks[~matched] = np.inf
     return ranks
+
+
+def _bm25_scores(index, query: str, count: int) -> np.ndarray:
+    tokens = [t for t in tokenize(query) if t in index.vocab_dict]
+    if not tokens:
+        return np.zeros(count, dtype=np.float32)
+    return np.asarray(index.get_scores(tokens), dtype=np.float32)
+
+
+def _covered(descriptions, passages) -> list[np.ndarray]:
+    """For each description line, the passage rows of the provision it describes."""
+    by_place: dict[tuple, list[int]] = {}
+    for row, passage in enumerate(passages):
+        by_place.setdefault((passage.doc, passage.section, passage.article), []).append(row)
+    return [
+        np.array(
+            [r for r in by_place.get((d.doc, d.section, d.article), []) if d.covers(passages[r])]
+            if d.article is not None
+            else [r for key, rows in by_place.items() if key[:2] == (d.doc, d.section) for r in rows
+                  if d.covers(passages[r])],
+            dtype=np.int64,
+        )
+        for d in descriptions
+    ]  # fmt: skip

@@ -11,14 +11,16 @@ import discord
 import pytest
 import simcord
 
-from bot.discord_app import errors, render, views
+from bot.discord_app import errors, render, transformers, views
 from bot.discord_app.client import TreatyBot
-from bot.discord_app.cogs import terms as terms_cog
 from bot.discord_app.feedback import FeedbackError, FeedbackStore
 from bot.discord_app.settings import Cooldown, Visibility
-from bot.discord_app.text import displayed
-from bot.engine.engine import MAX_QUESTION_CHARS
-from bot.wording import ANALYSIS_SECTION, NOT_COVERED, TREATY_SECTION, draft_warning
+from bot.discord_app.text import displayed, escape_markdown
+from bot.discord_app.threads import ThreadConversations
+from bot.engine.conversation import Conversation
+from bot.engine.errors import InvalidRequest
+from bot.engine.user_input import MAX_QUESTION_CHARS
+from bot.presentation import ANALYSIS_SECTION, NOT_COVERED, TREATY_SECTION, draft_warning
 
 pytestmark = pytest.mark.asyncio
 
@@ -50,6 +52,12 @@ def world(simcord_env: simcord.Env) -> World:
     return World(simcord_env, guild, channel, alice, bob)
 
 
+def recorded_errors(world: World) -> list[type[BaseException]]:
+    """What the command tree's error handler was given (reading acknowledges them), unwrapped
+    from discord.py's CommandInvokeError and TransformerError."""
+    return [type(errors.cause(error)) for error in world.env.errors]
+
+
 def messages_of(result: simcord.InteractionResult) -> list[simcord.ResponseMessage]:
     return [m for m in [result.response, *result.followups] if m is not None]
 
@@ -77,22 +85,30 @@ def sent_payloads(env: simcord.Env, since: int) -> list[dict]:
     return bodies
 
 
-def assert_quotes_verbatim(embeds: list[discord.Embed], hits) -> None:
-    """Each passage the engine chose is shown with its citation and its exact text, in order."""
+def assert_quotes_verbatim(embeds: list[discord.Embed], answer) -> None:
+    """Each passage the engine chose to show is shown with its citation and its exact text, in
+    order, its answering sentence in bold; the passages it only lists are named under the last."""
+    hits = [*answer.treaty_hits, *answer.analysis_hits]
     assert len(embeds) == len(hits)
-    for embed, hit in zip(embeds, hits, strict=True):
+    for position, (embed, hit) in enumerate(zip(embeds, hits, strict=True), 1):
         assert displayed(embed.title).startswith(hit.passage.citation)
         assert displayed(embed.description).endswith(hit.passage.quote)
+        if hit.highlight:
+            start, end = hit.highlight
+            assert f"**{escape_markdown(hit.passage.quote[start:end])}**" in embed.description
         assert embed.url == hit.passage.link
-        assert_notes(embed, hit)
+        assert_notes(embed, hit, answer.listed_hits if position == len(hits) else ())
 
 
-def assert_notes(embed: discord.Embed, hit) -> None:
-    """Under a passage: the defined terms it uses, the articles it cites, its counterpart."""
+def assert_notes(embed: discord.Embed, hit, listed=()) -> None:
+    """Under a passage: the defined terms it uses, the articles it cites, its counterpart; under
+    the last one, the passages the answer only lists."""
     fields = {displayed(f.name): displayed(f.value) for f in embed.fields}
     expected = [f"Defined term ({d.citation})" for d in hit.definitions]
-    expected += ["See also"] * bool(hit.see_also) + ["Compare"] * bool(hit.compare)
+    expected += ["See also"] * bool(hit.see_also) + ["Compare"] * bool(hit.compare) + ["More"] * bool(listed)
     assert list(fields) == expected
+    for more in listed:
+        assert more.passage.citation in fields["More"]
     for definition in hit.definitions:
         shown = fields[f"Defined term ({definition.citation})"].rstrip("…")
         assert " ".join(definition.text.split()).startswith(shown)
@@ -111,13 +127,16 @@ async def test_ask_defers_then_answers_with_verbatim_cited_quotes(world: World, 
     assert callbacks[0].json["type"] == DEFERRED_WITH_THINKING, "deferred before any work"
     expected = engine.ask(SEIZURE_QUESTION)
     embeds = embeds_of(result)
-    assert_quotes_verbatim(embeds, [*expected.treaty_hits, *expected.analysis_hits])
+    assert_quotes_verbatim(embeds, expected)
     assert any(displayed(e.title).startswith("UNCC Art. 28") for e in embeds)
     assert embeds[0].author.name == TREATY_SECTION
     assert SEIZURE_QUESTION in result.response.content
     assert not result.ephemeral
     last = messages_of(result)[-1]
-    assert [cid.rsplit(":", 1)[0] for cid in custom_ids(last)] == ["treatybot:vote:up", "treatybot:vote:down"]
+    buttons = [cid.rsplit(":", 1)[0] for cid in custom_ids(last)]
+    assert buttons == ["treatybot:vote:up", "treatybot:vote:down"] + ["treatybot:more"] * bool(
+        expected.listed_hits
+    )
     assert all(body.get("allowed_mentions") == NO_MENTIONS for body in sent_payloads(world.env, since))
 
 
@@ -154,7 +173,8 @@ async def test_user_text_can_never_ping_anyone(world: World) -> None:
     since = len(world.env.http_requests)
     question = "@everyone does <@&1> or @here *matter* in article 41?"
     result = await world.alice.slash(world.channel, "ask", question=question)
-    assert displayed(result.response.content) == f"**{question}**"  # escaped: shown as typed
+    assert displayed(result.response.content) == question  # escaped: shown as typed (in bold)
+    assert result.response.content.startswith("**") and result.response.content.endswith("**")
     assert not result.response.message.mention_everyone
     assert all(body["allowed_mentions"] == NO_MENTIONS for body in sent_payloads(world.env, since))
 
@@ -169,7 +189,7 @@ async def test_search_lists_linked_citations_with_snippets(world: World, engine)
     lines = displayed(embed.description).split("\n\n")
     assert len(lines) == len(expected.hits)
     for rank, (line, hit) in enumerate(zip(lines, expected.hits, strict=True), 1):
-        assert line.startswith(f"**{rank}.** [{hit.passage.citation}]({hit.passage.link})")
+        assert line.startswith(f"{rank}. [{hit.passage.citation}]({hit.passage.link})")
         snippet = line.split("\n", 1)[1].rstrip("…")
         assert " ".join(hit.passage.quote.split()).startswith(snippet)
 
@@ -179,10 +199,10 @@ async def test_about_names_documents_counts_build_and_model(world: World, engine
     (embed,) = embeds_of(result)
     about = engine.about()
     fields = {displayed(f.name).split(" — ")[0]: f.value for f in embed.fields}
-    for treaty in about["treaties"]:
-        if treaty["articles"]:
-            assert fields[treaty["name"]].startswith(f"{treaty['articles']} articles")
-    assert about["built_at"] in fields["Index"] and about["model"] in displayed(fields["Index"])
+    for treaty in about.treaties:
+        if treaty.articles:
+            assert fields[treaty.name].startswith(f"{treaty.articles} articles")
+    assert about.built_at in fields["Index"] and about.model in displayed(fields["Index"])
     assert "<https://docs.un.org/en/A/RES/79/243>" in result.response.content  # no link preview
 
 
@@ -266,13 +286,13 @@ async def test_article_input_errors_get_a_clear_private_message(world: World, op
     result = await world.alice.slash(world.channel, "article", **options)
     assert result.ephemeral and not result.deferred
     assert expected in displayed(result.response.content)
-    assert len(world.env.errors) == 1  # recorded by the tree's error handler, then answered
+    assert recorded_errors(world) == [InvalidRequest]  # recorded by the tree's error handler, then answered
 
 
 async def test_an_empty_question_is_refused_with_a_message(world: World) -> None:
     result = await world.alice.slash(world.channel, "ask", question="   ")
     assert result.ephemeral and "Please ask a question" in result.response.content
-    world.env.errors  # noqa: B018 - acknowledges the recorded InvalidRequest
+    assert recorded_errors(world) == [InvalidRequest]
 
 
 async def test_an_over_long_question_cannot_be_sent(world: World) -> None:
@@ -306,6 +326,19 @@ async def test_cooldown_per_server_and_user_with_a_friendly_retry_time(world: Wo
     assert [type(e) for e in world.env.errors] == [errors.CooldownActive]
 
 
+@pytest.mark.discord_config(cooldown=Cooldown(rate=2, per_seconds=60))
+async def test_a_request_refused_for_what_was_typed_costs_no_cooldown(world: World) -> None:
+    for _ in range(3):
+        refused = await world.alice.slash(world.channel, "article", number="69")
+        assert refused.ephemeral and "there is no Article 69" in displayed(refused.response.content)
+    await world.alice.send(world.channel, f"{world.bot.user.mention}    ")  # an empty mention
+    for _ in range(2):
+        assert not (await world.alice.slash(world.channel, "ask", question=NETWORK_QUESTION)).ephemeral
+    refused = await world.alice.slash(world.channel, "ask", question=NETWORK_QUESTION)
+    assert "Please try again in" in refused.response.content  # the two answers counted, nothing else
+    assert recorded_errors(world) == [InvalidRequest] * 3 + [errors.CooldownActive]
+
+
 async def test_commands_answer_only_in_allowed_channels(world: World) -> None:
     allowed = world.guild.create_text_channel("bot-questions")
     world.bot.config = replace(world.bot.config, allowed_channel_ids=(allowed.id,))
@@ -315,7 +348,7 @@ async def test_commands_answer_only_in_allowed_channels(world: World) -> None:
     assert not (await world.alice.slash(allowed, "about")).ephemeral
     await world.alice.send(world.channel, f"{world.bot.user.mention} {NETWORK_QUESTION}")
     assert world.channel.threads == [] and world.channel.last_message.author.id == world.alice.id
-    world.env.errors  # noqa: B018 - acknowledges the ChannelNotAllowed
+    assert recorded_errors(world) == [errors.ChannelNotAllowed]
 
 
 async def test_an_unexpected_failure_ends_in_an_apology_and_a_logged_traceback(world: World, caplog) -> None:
@@ -334,7 +367,7 @@ async def test_an_unexpected_failure_ends_in_an_apology_and_a_logged_traceback(w
 async def test_votes_are_stored_with_question_and_passages_but_no_user(world: World, discord_config) -> None:
     result = await world.alice.slash(world.channel, "ask", question=NETWORK_QUESTION)
     last = messages_of(result)[-1]
-    up, down = custom_ids(last)
+    up, down, *_more = custom_ids(last)
     thanks = await world.alice.click(last.message, custom_id=up)
     again = await world.alice.click(last.message, custom_id=up)
     other = await world.bob.click(last.message, custom_id=down)
@@ -368,7 +401,7 @@ async def test_a_vote_that_could_not_be_stored_can_be_given_again(world: World, 
     monkeypatch.setattr(store, "record", record)
     retried = await world.alice.click(last.message, custom_id=up)
     assert displayed(retried.response.content) == views.THANKS
-    world.env.errors.clear()
+    assert recorded_errors(world) == []  # the button told the user itself
 
 
 async def test_vote_buttons_still_answer_after_a_restart(world: World, host, discord_config) -> None:
@@ -389,18 +422,73 @@ async def test_a_mention_opens_a_thread_where_follow_ups_need_no_mention(world: 
     (thread,) = world.channel.threads
     assert thread.name == NETWORK_QUESTION
     answer = [m for m in thread.history() if m.author.id == world.bot.user.id]
-    assert_quotes_verbatim([e for m in answer for e in m.embeds], engine.ask(NETWORK_QUESTION).hits)
+    assert_quotes_verbatim([e for m in answer for e in m.embeds], engine.ask(NETWORK_QUESTION))
     assert custom_ids(answer[-1])[0].startswith("treatybot:vote:up:")
 
     follow_up = "Which article covers extradition?"
     await world.bob.send(thread, follow_up)
     replies = [m for m in thread.history() if m.author.id == world.bot.user.id][len(answer) :]
     assert follow_up in displayed(replies[0].content)
-    assert_quotes_verbatim([e for m in replies for e in m.embeds], engine.ask(follow_up).hits)
+    first = engine.ask(NETWORK_QUESTION)
+    expected = engine.ask(follow_up, conversation=Conversation().then(first.turn))
+    assert_quotes_verbatim([e for m in replies for e in m.embeds], expected)
 
     before = len(world.channel.history())
     await world.alice.send(world.channel, "Just chatting, no mention.")
     assert len(world.channel.history()) == before + 1 and len(world.channel.threads) == 1
+
+
+def bot_replies(thread) -> list:
+    return [m for m in thread.history() if m.author.bot]
+
+
+@pytest.mark.parametrize("restart", [False, True], ids=["remembered", "rebuilt-from-history"])
+async def test_follow_ups_in_a_thread_are_read_with_the_questions_before(world: World, restart: bool) -> None:
+    """'paragraph 4' is of the article just shown, 'the Budapest one' is its counterpart; a bot
+    that restarted (no conversation in memory) reads the thread's earlier questions back."""
+    await world.alice.send(
+        world.channel, f"{world.bot.user.mention} can the police search my laptop under the UN treaty?"
+    )
+    (thread,) = world.channel.threads
+    titles = [displayed(e.title) for m in bot_replies(thread) for e in m.embeds]
+    assert titles[0].startswith("UNCC Art. 28")
+    for follow_up, expected in (
+        ("what does paragraph 4 say", "UNCC Art. 28(4)"),
+        ("and the budapest one?", "Budapest Convention Art. 19"),
+    ):
+        if restart:
+            world.bot.conversations = ThreadConversations()
+        before = len(bot_replies(thread))
+        await world.alice.send(thread, follow_up)
+        reply = bot_replies(thread)[before]
+        assert displayed(reply.embeds[0].title).startswith(expected), (follow_up, reply.embeds[0].title)
+
+
+async def test_show_more_shows_the_listed_passages_in_full_to_whoever_asks(world: World, engine) -> None:
+    question = "When does the convention enter into force?"
+    expected = engine.ask(question)
+    assert expected.listed_hits, "this answer lists passages it does not quote"
+    result = await world.alice.slash(world.channel, "ask", question=question)
+    last = messages_of(result)[-1]
+    more = next(cid for cid in custom_ids(last) if cid.startswith("treatybot:more:"))
+    shown = await world.bob.click(last.message, custom_id=more)
+    embeds = embeds_of(shown)
+    assert shown.ephemeral
+    assert [displayed(e.title).split(" — ")[0] for e in embeds] == [
+        h.passage.citation for h in expected.listed_hits
+    ]
+    assert all(
+        displayed(e.description).endswith(h.passage.quote)
+        for e, h in zip(embeds, expected.listed_hits, strict=True)
+    )
+
+
+async def test_an_answer_that_lists_nothing_has_no_show_more_button(world: World, engine) -> None:
+    question = next(
+        q for q in ("What is article 2 (h)?", "What does art. 6 require?") if not engine.ask(q).listed_hits
+    )
+    result = await world.alice.slash(world.channel, "ask", question=question)
+    assert not any(cid.startswith("treatybot:more:") for cid in custom_ids(messages_of(result)[-1]))
 
 
 @pytest.mark.parametrize(
@@ -508,8 +596,8 @@ async def test_an_unknown_term_gets_the_closest_defined_terms_privately(world: W
     result = await world.alice.slash(world.channel, "define", term=term)
     assert result.ephemeral and not result.deferred
     text = displayed(result.response.content)
-    assert f"'{term}'" in text and expected in text and text.endswith(terms_cog.PICK_FROM_LIST)
-    assert len(world.env.errors) == 1
+    assert f"'{term}'" in text and expected in text and text.endswith(transformers.PICK_FROM_LIST)
+    assert recorded_errors(world) == [InvalidRequest]
 
 
 # --- /compare ----------------------------------------------------------------------------------
@@ -554,7 +642,7 @@ async def test_compare_shows_both_articles_side_by_side_verbatim(world: World, e
         assert page.url == comparison.article.link
         assert page.footer.text.startswith(f"Page {number} of {len(pages)} · UNCC Art. 28")
         description = displayed(page.description)
-        assert f"Basis of the pairing** (Budapest Convention Art. 19): {other.basis}" in description
+        assert f"Basis of the pairing (Budapest Convention Art. 19): {other.basis}" in description
         assert f"[Budapest Convention]({other.view.link})" in description
         (left_name, left_text), (right_name, right_text) = field_texts(page)
         assert left_name == f"UNCC Art. 28 — {comparison.article.title}"
@@ -622,14 +710,14 @@ async def test_an_article_without_counterpart_says_so_and_shows_its_text(world: 
         ({"article": "69"}, "The UNCC has 68 articles (1 to 68); there is no Article 69."),
         ({"article": "49", "treaty": "budapest"}, "has 48 articles (1 to 48); there is no Article 49."),
         ({"article": "zzz"}, "is not an article number or title"),
-        ({"article": "28(3)"}, "/compare works on whole articles: try 28"),
+        ({"article": "28(3)"}, "Comparisons work on whole articles: try 28"),
     ],
 )
 async def test_compare_input_errors_get_a_clear_private_message(world: World, options, expected) -> None:
     result = await world.alice.slash(world.channel, "compare", **options)
     assert result.ephemeral and not result.deferred
     assert expected in displayed(result.response.content)
-    assert len(world.env.errors) == 1
+    assert recorded_errors(world) == [InvalidRequest]
 
 
 @pytest.mark.discord_config(cooldown=Cooldown(rate=2, per_seconds=60))

@@ -82,3 +82,27 @@ def test_cooldowns_count_per_server_and_user() -> None:
     assert cooldowns.hit(1, 7) == 0
     assert retry_message(0.2) == "You're asking a little fast. Please try again in 1 second."
     assert Cooldowns(Cooldown(rate=0)).hit(1, 7) == 0
+
+
+HOSTILE = ShownAnswer("ask", '=HYPERLINK("http://evil.example","x") \x1b]0;pwned\x07\x1b[2J', ("@cmd",), "+1")
+
+
+def test_csv_export_neutralises_spreadsheet_formulas(tmp_path: Path) -> None:
+    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    store.record(HOSTILE, Vote.UP)
+    store.record(ShownAnswer("ask", "-1+1", ("uncc:art41:p1",)), Vote.DOWN)
+    rows = list(csv.DictReader(io.StringIO(export(store.votes(), "csv"))))
+    assert rows[0]["question"].startswith("'=HYPERLINK(")
+    assert rows[0]["passage_ids"] == "'@cmd" and rows[0]["index_built_at"] == "'+1"
+    assert rows[1]["question"] == "'-1+1"
+    assert [row["vote"] for row in rows] == ["+1", "-1"]  # our own numbers stay numbers
+    text_cells = [v for row in rows for k, v in row.items() if k not in ("id", "vote")]
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in text_cells)
+
+
+def test_table_export_shows_control_characters_instead_of_sending_them(tmp_path: Path) -> None:
+    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    store.record(HOSTILE, Vote.UP)
+    table = export(store.votes(), "table")
+    assert "\x1b" not in table and "\x07" not in table
+    assert "\\x1b]0;pwned\\x07\\x1b[2J" in table

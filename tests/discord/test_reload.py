@@ -73,7 +73,7 @@ async def test_owner_reload_loads_a_newly_built_index(actors, host, engine, inde
     result = await owner.slash(channel, "reload")
     assert result.ephemeral
     assert displayed(result.response.content).startswith("Loaded the index built 2030-01-01T00:00:00+00:00")
-    assert host.engine is not engine and host.engine.about()["built_at"] == "2030-01-01T00:00:00+00:00"
+    assert host.engine is not engine and host.engine.about().built_at == "2030-01-01T00:00:00+00:00"
     answer = await owner.slash(channel, "ask", question=QUESTION)
     assert displayed(answer.response.embeds[0].title).startswith("UNCC Art. 27")
 
@@ -84,7 +84,7 @@ async def test_a_failed_reload_keeps_the_old_index_and_says_why(actors, host, en
     result = await owner.slash(channel, "reload")
     text = displayed(result.response.content)
     assert f"Could not load the index at {index_copy}" in text and "damaged" in text
-    assert f"Still serving the index built {engine.about()['built_at']}" in text
+    assert f"Still serving the index built {engine.about().built_at}" in text
     assert host.engine is engine
     answer = await owner.slash(channel, "ask", question=QUESTION)
     assert displayed(answer.response.embeds[0].title).startswith("UNCC Art. 27")
@@ -98,7 +98,7 @@ async def test_a_changed_manifest_is_noticed_and_loaded(simcord_env, host, engin
     rebuild_stamp(index_copy, "2031-05-05T00:00:00+00:00")
     await simcord_env.advance_time(WATCH_SECONDS + 1)
     reloaded = host.engine
-    assert reloaded is not engine and reloaded.about()["built_at"] == "2031-05-05T00:00:00+00:00"
+    assert reloaded is not engine and reloaded.about().built_at == "2031-05-05T00:00:00+00:00"
 
     with caplog.at_level(logging.WARNING):
         damage(index_copy, "2032-01-01T00:00:00+00:00")

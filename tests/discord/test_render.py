@@ -11,7 +11,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.discord_app import render
-from bot.discord_app.article_input import article_choices
 from bot.discord_app.limits import (
     MAX_AUTHOR_NAME,
     MAX_AUTOCOMPLETE_CHOICES,
@@ -28,13 +27,14 @@ from bot.discord_app.limits import (
     MAX_THREAD_NAME,
     MAX_TITLE,
 )
-from bot.discord_app.term_input import matching_terms, term_choices
 from bot.discord_app.text import CONTINUED, CONTINUES, displayed
-from bot.engine.answer import Answer, ArticleView, Hit
+from bot.discord_app.transformers import article_choices, term_choices
+from bot.engine.answer import About, Answer, ArticleView, DocumentSummary, Hit
 from bot.engine.links import ComparedArticle, Comparison, TermLookup
 from bot.engine.notes import ArticleLink, Counterpart, DefinedTerm, SeeAlso
-from bot.wording import NOT_COVERED
-from index_build.passages import Passage
+from bot.engine.user_input import matching_terms
+from bot.presentation import NOT_COVERED, hit_notes
+from index_build.schema import Passage
 
 LONGEST_CITATION = 600  # far beyond any citation the corpus produces (under 200 characters)
 GENERATED = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -237,31 +237,30 @@ def test_article_pages_stay_within_limits(parts: list, chapter: str, title: str,
         assert view.citation in page.footer.text
 
 
-about_dicts = st.fixed_dictionaries(
-    {
-        "treaties": st.lists(
-            st.fixed_dictionaries(
-                {
-                    "id": st.text(max_size=20),
-                    "name": st.text(max_size=300),
-                    "title": st.text(max_size=600),
-                    "url": links,
-                    "articles": st.integers(0, 200),
-                }
-            ),
-            max_size=40,
+abouts = st.builds(
+    About,
+    treaties=st.lists(
+        st.builds(
+            DocumentSummary,
+            id=st.text(max_size=20),
+            name=st.text(max_size=300),
+            title=st.text(max_size=600),
+            url=links,
+            articles=st.integers(0, 200),
         ),
-        "analyses": st.integers(0, 10_000),
-        "passages": st.integers(0, 10**6),
-        "built_at": st.text(max_size=100),
-        "model": st.text(max_size=300),
-    }
+        max_size=40,
+    ).map(tuple),
+    analyses=st.integers(0, 10_000),
+    passages=st.integers(0, 10**6),
+    built_at=st.text(max_size=100),
+    model=st.text(max_size=300),
+    index=st.text(max_size=100),
 )
 
 
 @GENERATED
-@given(about_dicts)
-def test_about_stays_within_limits(about: dict) -> None:
+@given(abouts)
+def test_about_stays_within_limits(about: About) -> None:
     assert_reply_within_limits(render.about_reply(about))
 
 
@@ -291,13 +290,13 @@ def test_notes_under_a_passage_are_whole_or_cut_between_words(engine) -> None:
     for question in ("What is a production order?", "What is the 24/7 network?", "What is traffic data?"):
         for hit in engine.ask(question).treaty_hits:
             (embed,) = render.hit_embeds(hit)
-            expected = render.hit_notes(hit)
+            expected = hit_notes(hit)
             assert len(embed.fields) == len(expected), hit.passage.citation
-            for field, (label, text) in zip(embed.fields, expected, strict=True):
+            for field, note in zip(embed.fields, expected, strict=True):
                 shown = displayed(field.value)
-                assert displayed(field.name) == label
-                cut = shown.endswith(CONTINUES) and text.startswith(shown.removesuffix(CONTINUES))
-                assert shown == text or cut
+                assert displayed(field.name) == note.label
+                cut = shown.endswith(CONTINUES) and note.text.startswith(shown.removesuffix(CONTINUES))
+                assert shown == note.text or cut
 
 
 def test_every_passage_of_the_corpus_is_quoted_verbatim(engine) -> None:

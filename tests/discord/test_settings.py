@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.config import PROJECT_ROOT, ConfigError, load_settings
 from bot.discord_app.settings import (
     Cooldown,
     DiscordSettings,
@@ -17,6 +16,7 @@ from bot.discord_app.settings import (
     discord_settings,
     resolve_token,
 )
+from index_build.config import PROJECT_ROOT, ConfigError, load_settings
 
 EXAMPLE = PROJECT_ROOT / "treatybot.example.yaml"
 
@@ -120,3 +120,10 @@ def test_a_missing_token_is_named(tmp_path: Path, token_file: str | None, messag
     config = DiscordSettings(token_file=tmp_path / token_file if token_file else None)
     with pytest.raises(ConfigError, match=message):
         resolve_token(config, {"DISCORD_TOKEN": "  "})
+
+
+def test_a_token_file_with_more_than_the_token_is_named(tmp_path: Path) -> None:
+    token_file = tmp_path / "token"
+    token_file.write_text("first-token\nsecond-token\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=f"The token file {token_file} must hold only the bot token"):
+        resolve_token(DiscordSettings(token_file=token_file), {})

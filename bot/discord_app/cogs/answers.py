@@ -11,14 +11,14 @@ from discord.ext import commands
 from bot.discord_app import render
 from bot.discord_app.client import TreatyBot
 from bot.discord_app.errors import request_allowed
-from bot.discord_app.logs import RequestLog
-from bot.discord_app.respond import send_followups
+from bot.discord_app.respond import deferred, send_followups
+from bot.discord_app.transformers import QuestionOption
 from bot.discord_app.views import remember
-from bot.engine.engine import MAX_QUESTION_CHARS, clean_question
 from bot.engine.retrieval import Source
 
 RESULTS = 10  # passages /search lists
 SourceChoice = Literal["all", "treaty", "analysis"]
+Question = app_commands.Transform[str, QuestionOption]
 
 
 class Answers(commands.Cog):
@@ -35,18 +35,15 @@ class Answers(commands.Cog):
     async def ask(
         self,
         interaction: discord.Interaction,
-        question: app_commands.Range[str, 1, MAX_QUESTION_CHARS],
+        question: Question,
         source: SourceChoice = "all",
         public: bool | None = None,
     ) -> None:
-        async with RequestLog("ask", interaction.guild_id, question) as request:
-            question = clean_question(question)  # an empty question is refused before deferring
-            private = not self.bot.config.is_public(public)
-            await interaction.response.defer(ephemeral=private, thinking=True)
+        async with deferred(interaction, "ask", public, question) as request:
             answer = await self.bot.host.run(lambda engine: engine.ask(question, Source(source)))
             replies = render.answer_replies(answer)
-            view = remember(self.bot, "ask", answer.question, [hit.passage.id for hit in answer.hits])
-            await send_followups(interaction, replies, ephemeral=private, view=view)
+            view = remember(self.bot, "ask", answer)
+            await send_followups(interaction, replies, ephemeral=request.private, view=view)
             request.sent(replies, "abstained" if answer.abstained else None)
 
     @app_commands.command(name="search", description="List the passages that best match a query")
@@ -59,17 +56,14 @@ class Answers(commands.Cog):
     async def search(
         self,
         interaction: discord.Interaction,
-        query: app_commands.Range[str, 1, MAX_QUESTION_CHARS],
+        query: Question,
         source: SourceChoice = "all",
         public: bool | None = None,
     ) -> None:
-        async with RequestLog("search", interaction.guild_id, query) as request:
-            query = clean_question(query)
-            private = not self.bot.config.is_public(public)
-            await interaction.response.defer(ephemeral=private, thinking=True)
+        async with deferred(interaction, "search", public, query) as request:
             answer = await self.bot.host.run(lambda engine: engine.search(query, Source(source), RESULTS))
             reply = render.search_reply(answer)
-            await send_followups(interaction, [reply], ephemeral=private)
+            await send_followups(interaction, [reply], ephemeral=request.private)
             request.sent([reply], "abstained" if answer.abstained else None)
 
 

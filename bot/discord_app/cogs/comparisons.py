@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord_app import autocomplete, render
-from bot.discord_app.article_input import MAX_ARTICLE_INPUT, parse_article
+from bot.discord_app import render
 from bot.discord_app.client import TreatyBot
 from bot.discord_app.errors import request_allowed
-from bot.discord_app.logs import RequestLog
-from bot.discord_app.respond import send_pages
-from bot.engine.engine import InvalidRequest
+from bot.discord_app.respond import deferred, send_pages
+from bot.discord_app.transformers import ArticleOption, TreatyOption
+from bot.engine.answer import ArticleView
 
 
 class Comparisons(commands.Cog):
@@ -29,40 +26,22 @@ class Comparisons(commands.Cog):
         treaty="Start from the UNCC (default) or from the Budapest Convention",
         public="Show the comparison to the whole channel (default: set by the server's config)",
     )
-    @app_commands.autocomplete(article=autocomplete.article_number)
     @request_allowed()
     async def compare(
         self,
         interaction: discord.Interaction,
-        article: app_commands.Range[str, 1, MAX_ARTICLE_INPUT],
-        treaty: Literal["uncc", "budapest"] = "uncc",
+        article: app_commands.Transform[ArticleView, ArticleOption(whole=True)],
+        treaty: app_commands.Transform[str, TreatyOption] | None = None,
         public: bool | None = None,
     ) -> None:
-        async with RequestLog("compare", interaction.guild_id) as request:
-            engine = self.bot.host.engine
-            # Dictionary lookups, no embedding: done here, so that a bad number is refused
-            # privately before deferring (as /article does). Whole articles are compared.
-            number, paragraph = parse_article(article, engine.article_titles(treaty))
-            if paragraph:
-                raise InvalidRequest(f"/compare works on whole articles: try {number} instead of {article}.")
-            engine.article(number, treaty=treaty)  # the engine's message for a number out of range
-            private = not self.bot.config.is_public(public)
-            await interaction.response.defer(ephemeral=private, thinking=True)
-            comparison = await self.bot.host.run(lambda current: current.compare(number, treaty))
+        async with deferred(interaction, "compare", public) as request:
+            comparison = await self.bot.host.run(lambda engine: engine.compare(article.number, article.doc))
             pages = render.comparison_pages(comparison)
             content = render.comparison_notice(comparison)
             request.sent(
                 [render.Reply(content if index == 0 else "", (page,)) for index, page in enumerate(pages)]
             )
-            timeout = self.bot.config.page_timeout_seconds
-            await send_pages(
-                interaction,
-                pages,
-                ephemeral=private,
-                timeout=timeout,
-                live=self.bot.live_pagers,
-                content=content,
-            )
+            await send_pages(interaction, pages, ephemeral=request.private, content=content)
 
 
 async def setup(bot: TreatyBot) -> None:

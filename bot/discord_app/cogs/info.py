@@ -9,8 +9,7 @@ from discord.ext import commands
 from bot.discord_app import render
 from bot.discord_app.client import TreatyBot
 from bot.discord_app.errors import request_allowed
-from bot.discord_app.logs import RequestLog
-from bot.discord_app.respond import send_followups
+from bot.discord_app.respond import deferred, send_followups
 
 
 class Info(commands.Cog):
@@ -20,11 +19,9 @@ class Info(commands.Cog):
     @app_commands.command(name="about", description="What this bot covers: documents, index and model")
     @request_allowed(rate_limited=False)
     async def about(self, interaction: discord.Interaction) -> None:
-        async with RequestLog("about", interaction.guild_id) as request:
-            private = not self.bot.config.is_public(None)
-            await interaction.response.defer(ephemeral=private, thinking=True)
+        async with deferred(interaction, "about", None) as request:
             reply = render.about_reply(self.bot.host.engine.about())
-            await send_followups(interaction, [reply], ephemeral=private)
+            await send_followups(interaction, [reply], ephemeral=request.private)
             request.sent([reply])
 
 

@@ -11,15 +11,17 @@ from discord.ext import commands
 
 from bot.discord_app import render
 from bot.discord_app.client import TreatyBot
-from bot.discord_app.errors import APOLOGY, CooldownActive, user_message
+from bot.discord_app.errors import APOLOGY, CooldownActive, is_mistake, user_message
 from bot.discord_app.limits import MAX_THREAD_NAME
 from bot.discord_app.logs import RequestLog, outcome_of
 from bot.discord_app.respond import NO_MENTIONS, send_to_channel
 from bot.discord_app.views import remember
-from bot.engine.engine import clean_question
+from bot.engine.conversation import MAX_TURNS, Conversation
+from bot.engine.user_input import clean_question
 
 log = logging.getLogger(__name__)
 THREAD_ARCHIVE_MINUTES = 1440  # a day without messages
+HISTORY_MESSAGES = 50  # a thread's messages read back to rebuild its conversation
 USER_MESSAGE_TYPES = (discord.MessageType.default, discord.MessageType.reply)
 
 
@@ -57,6 +59,8 @@ class Mentions(commands.Cog):
                 await self._answer(message, question, in_own_thread, request)
             except Exception as exc:  # every failure is told to the user
                 request.outcome = outcome_of(exc)
+                if is_mistake(exc):  # a refusal for what was typed costs no cooldown
+                    self.bot.cooldowns.refund(message.guild.id if message.guild else None, message.author.id)
                 text = user_message(exc)
                 if text is None:
                     log.error("unhandled error", exc_info=True, extra={"fields": {"event": "error"}})
@@ -74,12 +78,41 @@ class Mentions(commands.Cog):
         if not in_own_thread and isinstance(message.channel, discord.TextChannel):
             target = await self._open_thread(message, question)
         async with target.typing():
-            answer = await self.bot.host.run(lambda engine: engine.ask(question))
+            conversation = await self._conversation(message) if in_own_thread else Conversation()
+            answer = await self.bot.host.run(lambda engine: engine.ask(question, conversation=conversation))
+        if isinstance(target, discord.Thread) and answer.turn is not None:
+            self.bot.conversations.put(target.id, conversation.then(answer.turn))
         replies = render.answer_replies(answer)
-        view = remember(self.bot, "mention", answer.question, [hit.passage.id for hit in answer.hits])
+        view = remember(self.bot, "mention", answer)
         reference = message if target is message.channel else None
         await send_to_channel(target, replies, view=view, reference=reference)
         request.sent(replies, "abstained" if answer.abstained else None)
+
+    async def _conversation(self, message: discord.Message) -> Conversation:
+        """The conversation of the bot's thread a message is in: from memory, else rebuilt from
+        the thread's earlier questions (its opening message and the users' messages since)."""
+        thread = message.channel
+        known = self.bot.conversations.get(thread.id)
+        if known is not None:
+            return known
+        questions = await self._earlier_questions(thread, message)
+        return await self.bot.host.run(lambda engine: engine.replay(questions))
+
+    async def _earlier_questions(self, thread: discord.Thread, message: discord.Message) -> list[str]:
+        me = self.bot.user
+        assert me is not None
+        role = message.guild.self_role if message.guild else None
+        found: list[str] = []
+        try:
+            async for earlier in thread.history(limit=HISTORY_MESSAGES, before=message):
+                if not earlier.author.bot and earlier.type in USER_MESSAGE_TYPES:
+                    found.append(strip_mention(earlier.content, me.id, role.id if role else None))
+            starter = thread.starter_message or await thread.parent.fetch_message(thread.id)
+            if starter is not None and not starter.author.bot:
+                found.append(strip_mention(starter.content, me.id, role.id if role else None))
+        except (discord.HTTPException, AttributeError):
+            log.info("could not read a thread's history; answering without it", exc_info=True)
+        return [q for q in reversed(found) if q.strip()][-MAX_TURNS:]
 
     async def _open_thread(self, message: discord.Message, question: str) -> discord.abc.Messageable:
         """A thread on the question's message; without permission to make one, the channel itself."""

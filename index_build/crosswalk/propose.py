@@ -1,7 +1,4 @@
-"""The UNCC → Budapest Convention crosswalk: which articles are counterparts, and why.
-
-The pairs live in `corpus/crosswalk.yaml`, reviewable data that the build reads and checks
-against the parsed texts. This module also proposes them from the two texts themselves:
+"""Propose UNCC → Budapest Convention counterpart pairs from the two texts themselves.
 
 - structure: only articles in the same part are compared (offences with offences, procedural
   powers with procedural powers, international cooperation, jurisdiction, final clauses);
@@ -15,41 +12,31 @@ against the parsed texts. This module also proposes them from the two texts them
 A pair is proposed when the titles are the same, or when the two articles are each other's
 best match with a combined score of at least `MIN_SCORE`, or when one is the other's best match
 with that score by a clear margin (`CLEAR_MARGIN` over the runner-up), so that one article can
-gather several: Art. 40 ↔ Budapest Arts. 25 and 27. Pairs whose basis starts with
-"reviewed:" were added by hand and `rejected` lists proposals a reviewer ruled out; both are
-kept when the file is regenerated:
-
-    python -m index_build.crosswalk            # print what the generator proposes
-    python -m index_build.crosswalk --write    # rewrite corpus/crosswalk.yaml
-    python -m index_build.crosswalk --check    # exit 1 if the file is not what --write gives
+gather several: Art. 40 ↔ Budapest Arts. 25 and 27. `merge` keeps the reviewed pairs and the
+rejections of the existing file (`index_build.crosswalk.file`).
 """
 
 from __future__ import annotations
 
-import argparse
 import re
-import sys
-from dataclasses import asdict, dataclass
-from functools import partial
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import yaml
 
-from index_build.definitions import Definition, extract_definitions
-from index_build.embedding import DEFAULT_MODEL, Embedder, EmbeddingCache, ModelError, load_embedder
-from index_build.sources import CorpusError, load_corpus
+from index_build.crosswalk.file import FROM, TO, Crosswalk, read_crosswalk
+from index_build.definitions import extract_definitions
+from index_build.embedding import DEFAULT_MODEL, EmbeddingCache, embed_with_cache, load_embedder
+from index_build.schema import Definition, Pair
+from index_build.sources import load_corpus
 from index_build.tokenize import tokenize
 from index_build.treaty import Article, TreatyText, parse_treaty
 
-CROSSWALK_FILE = "crosswalk.yaml"
 CROSSWALK_MODEL = DEFAULT_MODEL
-FROM, TO = "uncc", "budapest"
 TITLE_WEIGHT = 0.5  # combined score = TITLE_WEIGHT * title + (1 - TITLE_WEIGHT) * content
 MIN_SCORE = 0.5
 CLEAR_MARGIN = 0.1
 TERM_ALIAS_MIN_OVERLAP = 0.5  # definitions this similar make two terms the same concept
-REVIEWED = "reviewed:"
 # Keywords of chapter (else section) headings that put an article in a part of the treaty.
 PARTS = (
     ("jurisdiction", "jurisdiction"),
@@ -62,113 +49,6 @@ PARTS = (
     ("general provisions", "general"),
     ("use of terms", "general"),
 )
-HEADER = """\
-# UNCC -> Budapest Convention (ETS 185) crosswalk: counterpart articles and how each pair was
-# established. Proposed from the two texts by `python -m index_build.crosswalk --write` (see
-# index_build/crosswalk.py): same title, or title and content similarity of articles in the
-# same part of both treaties. A basis starting with "reviewed:" marks a pair added or confirmed
-# by a person; `rejected` lists proposals a person ruled out. Both survive regeneration.
-# The build checks every article number and title against the texts.
-"""
-
-
-@dataclass(frozen=True)
-class Pair:
-    uncc: int
-    uncc_title: str
-    budapest: int
-    budapest_title: str
-    basis: str
-
-    @property
-    def reviewed(self) -> bool:
-        return self.basis.startswith(REVIEWED)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class Rejection:
-    uncc: int
-    budapest: int
-    reason: str
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class Crosswalk:
-    pairs: tuple[Pair, ...]
-    rejected: tuple[Rejection, ...] = ()
-
-    def to_yaml(self) -> str:
-        data = {
-            "pairs": [p.to_dict() for p in self.pairs],
-            "rejected": [r.to_dict() for r in self.rejected],
-        }
-        return HEADER + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
-
-
-# --- reading and checking ---------------------------------------------------------------------
-
-
-def read_crosswalk(path: Path, treaties: dict[str, TreatyText]) -> Crosswalk:
-    """The crosswalk file, checked against the parsed texts; CorpusError says what is wrong."""
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise CorpusError(f"{path}: not valid YAML: {exc}") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("pairs", []), list):
-        raise CorpusError(f"{path}: expected a mapping with a 'pairs' list")
-    pairs = tuple(_pair(path, n, entry, treaties) for n, entry in enumerate(data.get("pairs") or [], 1))
-    seen: set[tuple[int, int]] = set()
-    for pair in pairs:
-        if (pair.uncc, pair.budapest) in seen:
-            raise CorpusError(
-                f"{path}: UNCC Art. {pair.uncc} ↔ Budapest Art. {pair.budapest} is listed twice"
-            )
-        seen.add((pair.uncc, pair.budapest))
-    rejected = tuple(
-        Rejection(int(r["uncc"]), int(r["budapest"]), str(r.get("reason", "")))
-        for r in data.get("rejected") or []
-    )
-    return Crosswalk(pairs, rejected)
-
-
-def _pair(path: Path, number: int, entry: object, treaties: dict[str, TreatyText]) -> Pair:
-    where = f"{path}: pair {number}"
-    fields = ("uncc", "uncc_title", "budapest", "budapest_title", "basis")
-    if not isinstance(entry, dict) or any(entry.get(f) in (None, "") for f in fields):
-        raise CorpusError(f"{where}: needs {', '.join(fields)}")
-    for doc in (FROM, TO):
-        treaty = treaties.get(doc)
-        if treaty is None:
-            raise CorpusError(f"{where}: the corpus has no treaty '{doc}'")
-        try:
-            article = treaty.articles[int(entry[doc])]
-        except (KeyError, ValueError):
-            raise CorpusError(
-                f"{where}: {treaty.source.name} has no Article {entry[doc]!r} "
-                f"(it has Articles 1 to {max(treaty.articles)})"
-            ) from None
-        if " ".join(str(entry[f"{doc}_title"]).split()) != article.title:
-            raise CorpusError(
-                f"{where}: {treaty.source.name} Art. {article.number} is titled "
-                f"'{article.title}', not '{entry[f'{doc}_title']}'. Fix the entry or regenerate "
-                "with: python -m index_build.crosswalk --write"
-            )
-    return Pair(
-        int(entry[FROM]),
-        str(entry["uncc_title"]),
-        int(entry[TO]),
-        str(entry["budapest_title"]),
-        str(entry["basis"]),
-    )
-
-
-# --- proposing --------------------------------------------------------------------------------
 
 
 def part_of(article: Article) -> str | None:
@@ -307,9 +187,6 @@ def _paragraphs(article: Article) -> list[str]:
     return [" ".join(texts) for texts in groups.values()]
 
 
-# --- command line -----------------------------------------------------------------------------
-
-
 def generate(corpus_root: Path, path: Path, cache_path: Path) -> tuple[str, str]:
     """(current text of the crosswalk file at `path`, the text the generator writes)."""
     corpus = load_corpus(corpus_root)
@@ -317,57 +194,8 @@ def generate(corpus_root: Path, path: Path, cache_path: Path) -> tuple[str, str]
     current = path.read_text(encoding="utf-8") if path.is_file() else ""
     existing = read_crosswalk(path, treaties) if current else Crosswalk(())
     embedder = load_embedder(CROSSWALK_MODEL)
-    cache = EmbeddingCache(cache_path)
-    try:
-        candidates = score_candidates(treaties[FROM], treaties[TO], partial(_encode, embedder, cache))
-    finally:
-        cache.close()
+    with EmbeddingCache(cache_path) as cache:
+        candidates = score_candidates(
+            treaties[FROM], treaties[TO], lambda texts: embed_with_cache(embedder, texts, cache)[0]
+        )
     return current, merge(propose(candidates), existing).to_yaml()
-
-
-def _encode(embedder: Embedder, cache: EmbeddingCache, texts: list[str]) -> np.ndarray:
-    """Embeddings from the build's cache, computing (and storing) the missing ones."""
-    cached = cache.get_many(embedder.model_name, texts, embedder.dimension)
-    missing = [i for i, vector in enumerate(cached) if vector is None]
-    if missing:
-        fresh = embedder.encode([texts[i] for i in missing])
-        cache.put_many(embedder.model_name, [texts[i] for i in missing], fresh)
-        for i, vector in zip(missing, fresh, strict=True):
-            cached[i] = vector
-    return np.vstack(cached)
-
-
-def main(argv: list[str] | None = None) -> int:
-    from bot.config import load_settings
-    from index_build.sources import MANIFEST_PATH
-
-    parser = argparse.ArgumentParser(
-        prog="python -m index_build.crosswalk", description=__doc__.splitlines()[0]
-    )
-    action = parser.add_mutually_exclusive_group()
-    action.add_argument("--write", action="store_true", help=f"rewrite corpus/{CROSSWALK_FILE}")
-    action.add_argument("--check", action="store_true", help="exit 1 if the file is out of date")
-    parser.add_argument("--corpus", help="corpus root (default: as for treatybot)")
-    args = parser.parse_args(argv)
-    settings = load_settings(corpus=args.corpus)
-    path = MANIFEST_PATH.parent / CROSSWALK_FILE
-    try:
-        current, generated = generate(settings.corpus, path, settings.embedding_cache)
-    except (CorpusError, ModelError) as exc:
-        print(f"crosswalk: {exc}", file=sys.stderr)
-        return 1
-    if args.write:
-        path.write_text(generated, encoding="utf-8")
-        print(f"Wrote {path}")
-    elif args.check:
-        if current != generated:
-            print(f"{path} is out of date: run python -m index_build.crosswalk --write", file=sys.stderr)
-            return 1
-        print(f"{path} is up to date.")
-    else:
-        print(generated, end="")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,20 +1,16 @@
-"""What a user types for /define: matching, choices and resolution to one definition (pure)."""
+"""What a user types for /define: matching and resolution to one definition (shared with the
+terminal), and the autocomplete choices that fit Discord's limits."""
 
 from __future__ import annotations
 
 import pytest
 
 from bot.discord_app.limits import MAX_CHOICE_NAME
-from bot.discord_app.term_input import (
-    TermRequest,
-    choice_name,
-    choice_value,
-    matching_terms,
-    picked,
-    resolve_term,
-    term_choices,
-)
+from bot.discord_app.transformers import term_choice_name as choice_name
+from bot.discord_app.transformers import term_choice_value as choice_value
+from bot.discord_app.transformers import term_choices
 from bot.engine.notes import DefinedTerm
+from bot.engine.user_input import TermRequest, matching_terms, picked, resolve_term
 
 LINK = "https://docs.un.org/en/A/RES/79/243"
 TRAFFIC = DefinedTerm("uncc", ("Traffic data",), "UNCC Art. 2(c)", "“Traffic data” shall mean …", LINK)
