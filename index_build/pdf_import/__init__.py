@@ -13,6 +13,7 @@ footnotes as `[^N]:`, `# Annex. ...` with `## Interpretative note on article N`)
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from index_build.pdf_import.blocks import build_blocks, render, select
 from index_build.pdf_import.check import check_converted
 from index_build.pdf_import.errors import PdfImportError
 from index_build.pdf_import.layout import PROFILES, SourceProfile
-from index_build.pdf_import.reader import read_lines
+from index_build.pdf_import.reader import Page, read_lines
 from index_build.sources import TreatySource
 
 __all__ = ["PROFILES", "PdfImportError", "check_converted", "convert_pdf", "front_matter", "profile_for"]
@@ -32,9 +33,23 @@ def convert_pdf(pdf_path: str | Path, source_id: str) -> str:
     """The corpus Markdown body (no front matter) of source `source_id`, read from the PDF."""
     profile = profile_for(source_id)
     path = Path(pdf_path)
-    pages = read_lines(path)
-    blocks = select(build_blocks(pages, profile.layout), profile, str(path))
+    blocks = select(build_blocks(_pages(path), profile.layout), profile, str(path))
     return render(blocks, profile)
+
+
+def _pages(path: Path) -> list[Page]:
+    """The PDF's lines, read once for the several documents one PDF holds (the resolution and
+    its annex): reading takes seconds, and the pages are immutable."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return read_lines(path)  # which says, in words for the user, what is wrong
+    return list(_read_once(path.resolve(), stat.st_size, stat.st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=2)
+def _read_once(path: Path, size: int, mtime_ns: int) -> tuple[Page, ...]:
+    return tuple(read_lines(path))
 
 
 def profile_for(source_id: str) -> SourceProfile:
