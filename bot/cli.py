@@ -247,9 +247,10 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
         if freshness.up_to_date:
             out.print(f"The index at {settings.index} is up to date.")
             return EXIT_OK
-        out.print(f"The index at {settings.index} is stale:")
+        # soft_wrap: a file name is never cut across lines
+        out.print(f"The index at {settings.index} is stale:", markup=False, soft_wrap=True)
         for reason in freshness.reasons:
-            out.print(f"  - {reason}", markup=False)
+            out.print(f"  - {reason}", markup=False, soft_wrap=True)
         return EXIT_FAILURE
     report = build_index(settings.corpus, settings.index, settings.model, settings.embedding_cache, err)
     out.print(
