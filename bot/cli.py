@@ -151,6 +151,10 @@ def build_parser() -> argparse.ArgumentParser:
     feedback.add_argument("--format", choices=EXPORT_FORMATS, default="table", help="default: table")
     feedback.add_argument("--output", help="write to this file instead of printing")
     feedback.add_argument("--db", help="feedback SQLite file (default: discord.feedback_db in the config)")
+
+    from bot.corpus_cli import add_corpus_commands  # here: it imports this module's helpers
+
+    add_corpus_commands(commands, common)
     return parser
 
 
