@@ -353,4 +353,7 @@ def _emit(args: argparse.Namespace, payload: dict, render: Callable[[], None]) -
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run as bot.cli, not as __main__: bot.corpus_cli raises bot.cli's UserError.
+    from bot.cli import main as cli_main
+
+    sys.exit(cli_main())

@@ -9,6 +9,8 @@ import json
 import re
 import shutil
 import socket
+import subprocess
+import sys
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -642,3 +644,15 @@ def test_the_commentary_manifest_lists_every_analysis_file_of_the_mirror(corpus)
         entry = listed[analysis.path.name]
         assert (entry.url, entry.publisher, entry.date) == (analysis.url, analysis.publisher, analysis.date)
     assert set(manifest.from_pdf) | set(manifest.not_fetched) == {t.id for t in corpus.treaties}
+
+
+def test_run_as_a_module_an_error_is_one_line_without_a_traceback(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "--corpus", str(tmp_path), "corpus", "add", "ftp://example.org/x"],
+        cwd=Path(__file__).parents[1],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == EXIT_FAILURE and result.stdout == ""
+    assert result.stderr.strip() == "treatybot: Not an http(s) web address: 'ftp://example.org/x'"
