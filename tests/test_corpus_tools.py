@@ -276,33 +276,56 @@ def test_add_failures_are_one_line_and_write_nothing(capsys, corpus_copy, tmp_pa
     assert files(corpus_copy / "analysis") == before
 
 
-@pytest.mark.parametrize(
-    ("charset", "in_header"), [("windows-1252", True), ("ISO-8859-1", False)], ids=["header", "meta"]
-)
-def test_a_page_in_a_legacy_encoding_comes_out_right(
-    capsys, corpus_copy, tmp_path, server, charset, in_header
-):
-    title = "Le traité de l’ONU: « une coopération à sens unique »"
-    paragraphs = [
+FRENCH = (
+    "Le traité de l’ONU: « une coopération à sens unique »",
+    [
         "Les États parties coopèrent « dans la mesure la plus large possible » : c’est là que le bât blesse, "
         "déclare Zoë Müller, car la réciprocité n’est pas exigée.",
         "Selon l’article 40, l’entraide peut être refusée, mais le texte reste muet sur les garanties — "
         "une lacune que l’Assemblée générale n’a pas comblée.",
-    ]
-    # ISO-8859-1 has no curly quotes: a page labelled so is windows-1252 in practice (as browsers read it).
-    body = article_page(title, paragraphs, site="Revue Numérique", author="Zoë Müller", charset=charset)
+    ],
+)
+# Central European letters: read as windows-1252 (the fallback), they would come out wrong.
+CZECH_POLISH = (
+    "Úmluva a soukromí: Łódź, Brno a žluťoučký kůň",
+    [
+        "Státy, které jsou smluvními stranami, spolupracují v co nejširší míře; Řecko a Česko žádají "
+        "přezkum soudem, než bude povoleno sledování provozních údajů v reálném čase.",
+        "W Łodzi mówiono, że państwa-strony muszą chronić prywatność, a żądania danych o abonentach "
+        "powinny być zgodne z zasadą proporcjonalności i kontrolą sądową.",
+    ],
+)
+
+
+@pytest.mark.parametrize(
+    ("charset", "in_header", "encoding", "text"),
+    [
+        ("windows-1252", True, "cp1252", FRENCH),
+        # ISO-8859-1 has no curly quotes: a page labelled so is windows-1252 (as browsers read it).
+        ("ISO-8859-1", False, "cp1252", FRENCH),
+        ("windows-1250", True, "cp1250", CZECH_POLISH),
+        ("iso-8859-2", False, "iso-8859-2", CZECH_POLISH),
+    ],
+    ids=["windows-1252-header", "iso-8859-1-meta", "windows-1250-header", "iso-8859-2-meta"],
+)
+def test_a_page_in_a_legacy_encoding_comes_out_right(
+    capsys, corpus_copy, tmp_path, server, charset, in_header, encoding, text
+):
+    title, paragraphs = text
+    page = article_page(title, paragraphs, site="Revue Numérique", author="Zoë Müller", charset=charset)
+    if in_header:  # declared in the header only
+        page = page.replace(f'<meta charset="{charset}">', "")
     content_type = f"text/html; charset={charset}" if in_header else "text/html"
-    url = server.page("/fr/traite", body.encode("cp1252"), content_type)
+    url = server.page("/legacy", page.encode(encoding), content_type)
+    before = set(files(corpus_copy / "analysis"))
     status, _, err = run(capsys, *corpus_args(tmp_path, corpus_copy), "corpus", "add", url)
     assert status == EXIT_OK, err
-    path = (
-        corpus_copy
-        / "analysis"
-        / "2025-03-04-revue-numerique-le-traite-de-l-onu-une-cooperation-a-sens-unique.md"
-    )
-    source = read_analysis_source(path)
+    (name,) = set(files(corpus_copy / "analysis")) - before
+    source = read_analysis_source(corpus_copy / "analysis" / name)
     assert (source.title, source.author, source.publisher) == (title, "Zoë Müller", "Revue Numérique")
-    assert stored_text(path.read_text(encoding="utf-8")).split("\n\n") == paragraphs
+    assert stored_text(source.path.read_text(encoding="utf-8")).split("\n\n") == paragraphs
+    if text is FRENCH:
+        assert name == "2025-03-04-revue-numerique-le-traite-de-l-onu-une-cooperation-a-sens-unique.md"
 
 
 def test_add_from_a_saved_copy_and_bad_input(capsys, corpus_copy, tmp_path):
