@@ -679,3 +679,20 @@ def test_run_as_a_module_an_error_is_one_line_without_a_traceback(tmp_path):
     )
     assert result.returncode == EXIT_FAILURE and result.stdout == ""
     assert result.stderr.strip() == "treatybot: Not an http(s) web address: 'ftp://example.org/x'"
+
+
+def test_the_corpus_tools_are_not_build_code(tmp_path, monkeypatch):
+    """Changing them does not make an index stale: what they write is hashed as input."""
+    from index_build import build
+
+    code = tmp_path / "index_build"
+    shutil.copytree(build.CODE_DIR, code, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(build, "CODE_DIR", code)
+    fingerprint = build.code_fingerprint()
+    for package in ("corpus_tools", "pdf_import"):
+        with (code / package / "__init__.py").open("a", encoding="utf-8") as module:
+            module.write("\n# an edit\n")
+    assert build.code_fingerprint() == fingerprint
+    with (code / "passages.py").open("a", encoding="utf-8") as module:
+        module.write("\n# an edit\n")
+    assert build.code_fingerprint() != fingerprint
