@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bot.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UserError
 from index_build.config import Settings
-from index_build.sources import MANIFEST_PATH, analysis_folder
+from index_build.sources import MANIFEST_PATH, analysis_folder, missing_corpus
 
 
 def add_corpus_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -179,10 +179,7 @@ def cmd_fetch(args: argparse.Namespace, settings: Settings) -> int:
 
 def _require_corpus(settings: Settings) -> None:
     if not settings.corpus.is_dir():
-        raise UserError(
-            f"No corpus at {settings.corpus}: fetch one with treatybot corpus fetch --to {settings.corpus}, "
-            "or point --corpus DIR or TREATYBOT_CORPUS at one."
-        )
+        raise UserError(missing_corpus(settings.corpus))
 
 
 def _shown(path: Path, settings: Settings) -> str:

@@ -83,10 +83,7 @@ def load_corpus(root: Path, manifest_path: Path = MANIFEST_PATH) -> Corpus:
     """Read the manifest and check that every listed file exists and is well formed."""
     root = Path(root).expanduser().resolve()
     if not root.is_dir():
-        raise CorpusError(
-            f"No corpus at {root}: fetch one with treatybot corpus fetch --to {root}, "
-            "or point --corpus DIR or TREATYBOT_CORPUS at one."
-        )
+        raise CorpusError(missing_corpus(root))
     manifest = _read_manifest(manifest_path)
     treaties = tuple(_treaty_source(root, entry, manifest_path) for entry in manifest["treaties"])
     analysis_dir = analysis_folder(root, manifest_path)
@@ -101,6 +98,14 @@ def load_corpus(root: Path, manifest_path: Path = MANIFEST_PATH) -> Corpus:
         treaties=treaties,
         analyses=analyses,
         data_files=data_files,
+    )
+
+
+def missing_corpus(root: Path) -> str:
+    """The one line that says a corpus root does not exist, and what to do."""
+    return (
+        f"No corpus at {root}: fetch one with treatybot corpus fetch --to {root}, or point --corpus DIR "
+        "or TREATYBOT_CORPUS at a folder with treaty/uncc.md, treaty/budapest.md and analysis/*.md."
     )
 
 
