@@ -158,6 +158,10 @@ def build_parser() -> argparse.ArgumentParser:
     feedback.add_argument(
         "--db", help="feedback SQLite file or postgresql:// URL (default: discord.feedback_db in the config)"
     )
+
+    from bot.corpus_cli import add_corpus_commands  # here: it imports this module's helpers
+
+    add_corpus_commands(commands, common)
     return parser
 
 
@@ -254,9 +258,10 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
         if freshness.up_to_date:
             out.print(f"The index at {settings.index} is up to date.")
             return EXIT_OK
-        out.print(f"The index at {settings.index} is stale:")
+        # soft_wrap: a file name is never cut across lines
+        out.print(f"The index at {settings.index} is stale:", markup=False, soft_wrap=True)
         for reason in freshness.reasons:
-            out.print(f"  - {reason}", markup=False)
+            out.print(f"  - {reason}", markup=False, soft_wrap=True)
         return EXIT_FAILURE
     report = build_index(settings.corpus, settings.index, settings.model, settings.embedding_cache, err)
     out.print(
@@ -383,4 +388,7 @@ def _emit(args: argparse.Namespace, payload: dict, render: Callable[[], None]) -
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run as bot.cli, not as __main__: bot.corpus_cli raises bot.cli's UserError.
+    from bot.cli import main as cli_main
+
+    sys.exit(cli_main())

@@ -83,14 +83,10 @@ def load_corpus(root: Path, manifest_path: Path = MANIFEST_PATH) -> Corpus:
     """Read the manifest and check that every listed file exists and is well formed."""
     root = Path(root).expanduser().resolve()
     if not root.is_dir():
-        raise CorpusError(
-            f"Corpus folder not found: {root}\n"
-            "Expected the corpus mirror with treaty/uncc.md, treaty/budapest.md and "
-            "analysis/*.md. Point to it with --corpus DIR or TREATYBOT_CORPUS."
-        )
+        raise CorpusError(missing_corpus(root))
     manifest = _read_manifest(manifest_path)
     treaties = tuple(_treaty_source(root, entry, manifest_path) for entry in manifest["treaties"])
-    analysis_dir = root / str(manifest.get("analysis_dir", "analysis"))
+    analysis_dir = analysis_folder(root, manifest_path)
     if not analysis_dir.is_dir():
         raise CorpusError(f"Analysis folder not found: {analysis_dir} (expected *.md files)")
     analyses = tuple(read_analysis_source(path) for path in sorted(analysis_dir.glob("*.md")))
@@ -102,6 +98,29 @@ def load_corpus(root: Path, manifest_path: Path = MANIFEST_PATH) -> Corpus:
         treaties=treaties,
         analyses=analyses,
         data_files=data_files,
+    )
+
+
+def missing_corpus(root: Path) -> str:
+    """The one line that says a corpus root does not exist, and what to do."""
+    return (
+        f"No corpus at {root}: fetch one with treatybot corpus fetch --to {root}, or point --corpus DIR "
+        "or TREATYBOT_CORPUS at a folder with treaty/uncc.md, treaty/budapest.md and analysis/*.md."
+    )
+
+
+def analysis_folder(root: Path, manifest_path: Path = MANIFEST_PATH) -> Path:
+    """Where the manifest says the analysis documents are, under `root` (which may not exist yet)."""
+    manifest = _read_manifest(manifest_path)
+    return Path(root).expanduser().resolve() / str(manifest.get("analysis_dir", "analysis"))
+
+
+def manifest_treaties(root: Path, manifest_path: Path = MANIFEST_PATH) -> tuple[TreatySource, ...]:
+    """The manifest's official texts, with their paths under `root`, whether or not the files exist."""
+    manifest = _read_manifest(manifest_path)
+    root = Path(root).expanduser().resolve()
+    return tuple(
+        _treaty_source(root, entry, manifest_path, must_exist=False) for entry in manifest["treaties"]
     )
 
 
@@ -160,7 +179,7 @@ def _read_manifest(path: Path) -> dict:
     return data
 
 
-def _treaty_source(root: Path, entry: object, manifest_path: Path) -> TreatySource:
+def _treaty_source(root: Path, entry: object, manifest_path: Path, must_exist: bool = True) -> TreatySource:
     if not isinstance(entry, dict):
         raise CorpusError(f"{manifest_path}: each treaty entry must be a mapping")
     missing = [name for name in REQUIRED_TREATY_FIELDS if not entry.get(name)]
@@ -176,7 +195,7 @@ def _treaty_source(root: Path, entry: object, manifest_path: Path) -> TreatySour
     if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
         raise CorpusError(f"{manifest_path}: treaty '{entry['id']}': 'aliases' must be a list of names")
     path = (root / str(entry["path"])).resolve()
-    if not path.is_file():
+    if must_exist and not path.is_file():
         raise CorpusError(
             f"Treaty text not found: {path}\n"
             f"The manifest {manifest_path} lists '{entry['path']}' under the corpus root {root}."
