@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.engine.phrases import Phrase, Words
 from index_build.schema import OutOfCorpus, OutOfCorpusKind
 from index_build.tokenize import stems
 
@@ -18,7 +19,6 @@ COUNTRY, LATER = "\x00country", "\x00later"  # placeholder tokens no text can pr
 PLACEHOLDERS = {"{country}": COUNTRY, "{later}": LATER}
 YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 IGNORED = frozenset({"the"})  # "in the UK" is "in {country}"
-Phrase = tuple[str, ...]
 
 
 def phrase(text: str) -> Phrase:
@@ -37,15 +37,11 @@ class _Signals:
     facts: tuple[Phrase, ...]
     unless: tuple[Phrase, ...]
 
-    def match(self, words: list[str]) -> bool:
+    def match(self, words: Words) -> bool:
         """A phrase alone; or a word of `about` with one of `facts`, unless a word of `unless`."""
-        if any(_contains(words, p) for p in self.phrases):
+        if words.has_any(self.phrases):
             return True
-        return (
-            any(_contains(words, p) for p in self.about)
-            and any(_contains(words, p) for p in self.facts)
-            and not any(_contains(words, p) for p in self.unless)
-        )
+        return words.has_any(self.about) and words.has_any(self.facts) and not words.has_any(self.unless)
 
 
 class OutOfCorpusDetector:
@@ -74,7 +70,7 @@ class OutOfCorpusDetector:
 
     def detect(self, question: str) -> OutOfCorpusKind | None:
         """The first kind whose signals the question carries, or None."""
-        words = self.words(question)
+        words = Words(self.words(question))
         return next((signals.kind for signals in self.kinds if signals.match(words)), None)
 
     def words(self, question: str) -> list[str]:
@@ -102,8 +98,3 @@ class OutOfCorpusDetector:
             if name and position < len(words) and words[position] == "s":
                 position += 1  # "Kenya's": the possessive's "s"
         return marked
-
-
-def _contains(words: list[str], wanted: Phrase) -> bool:
-    size = len(wanted)
-    return bool(size) and any(tuple(words[i : i + size]) == wanted for i in range(len(words) - size + 1))

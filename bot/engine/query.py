@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.engine.phrases import Phrase, Words
 from bot.engine.references import mentions_provision
 from index_build.schema import Glossary
 from index_build.tokenize import stems, tokenize
 
-Phrase = tuple[str, ...]
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\s*\n+\s*|\s+-\s+")
 MIN_PART_WORDS = 3  # content words a sentence needs to be searched on its own
 MAX_PARTS = 6  # sentences searched on their own at most (the longest ones)
@@ -65,8 +65,7 @@ class QueryVocabulary:
 
     def asks_for_definition(self, question: str) -> bool:
         """Does the question ask what a term means?"""
-        words = stems(question)
-        return any(_contains(words, phrase) for phrase in self.definition)
+        return Words(stems(question)).has_any(self.definition)
 
     def own_words(self, question: str, names: str) -> list[str]:
         """The question's content words that are not treaty names (`names`, a regex) nor follow-up
@@ -77,9 +76,8 @@ class QueryVocabulary:
     def leans_on_context(self, question: str) -> bool:
         """Does a question in a conversation read as a follow-up (a pronoun, "and", "what
         about", or hardly any content words of its own)?"""
-        words = stems(question)
-        return len(tokenize(question)) <= SHORT_QUESTION_WORDS or any(
-            _contains(words, p) for p in self.follow_up
+        return len(tokenize(question)) <= SHORT_QUESTION_WORDS or Words(stems(question)).has_any(
+            self.follow_up
         )
 
     def core(self, question: str) -> str:
@@ -99,32 +97,25 @@ class QueryVocabulary:
 
     def expansions(self, question: str) -> list[str]:
         """Treaty terms for the everyday expressions in `question`, without repeats."""
-        words = stems(question)
+        words = Words(stems(question))
         found: dict[str, None] = {}
         for phrase, terms in self.aliases:
-            if _contains(words, phrase):
+            if words.has(phrase):
                 found.update(dict.fromkeys(terms))
         return list(found)
 
     def asks_for_commentary(self, question: str) -> bool:
         """Is the question about what people say of the treaty (criticism, positions, news)?"""
-        words = stems(question)
-        return any(_contains(words, phrase) for phrase in self.commentary)
+        return Words(stems(question)).has_any(self.commentary)
 
     def asks_for_background(self, question: str) -> bool:
         """Does the question ask about a preamble or the adopting resolution?"""
-        words = stems(question)
-        return any(_contains(words, phrase) for phrase in self.background)
+        return Words(stems(question)).has_any(self.background)
 
     def expand(self, question: str) -> str:
         """The question with the treaty terms for its everyday expressions appended."""
         extra = self.expansions(question)
         return f"{question} ({'; '.join(extra)})" if extra else question
-
-
-def _contains(words: list[str], phrase: Phrase) -> bool:
-    size = len(phrase)
-    return any(tuple(words[i : i + size]) == phrase for i in range(len(words) - size + 1))
 
 
 def _publisher_names(publishers: list[str]) -> list[str]:
