@@ -98,6 +98,11 @@ def build_index(
         texts = parse_treaties(corpus)
         passages = build_passages(corpus, texts)
         console.print(f"Read {len(corpus.source_files())} documents: {len(passages)} passages.")
+        for treaty in corpus.absent:
+            console.print(
+                f"{treaty.name}: {treaty.path} is not in the corpus; built without it (optional).",
+                markup=False,
+            )
         links = describe_links(corpus, texts, passages)  # before embedding: a bad crosswalk fails fast
         descriptions = load_descriptions(corpus, texts)
         embedder = load_embedder(model_name)

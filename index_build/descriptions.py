@@ -30,10 +30,11 @@ KEY = re.compile(r"^(?:(?P<section>preamble|annex)|(?P<number>\d+)(?:\((?P<parag
 def load_descriptions(corpus: Corpus, texts: Mapping[str, TreatyText]) -> tuple[Description, ...]:
     """Every line of the description files there are, checked against the parsed texts."""
     paths = [p for p in map(corpus.data_file, DESCRIPTION_FILES) if p is not None]
-    return tuple(line for path in paths for line in _load_file(path, texts))
+    absent = {t.id for t in corpus.absent}
+    return tuple(line for path in paths for line in _load_file(path, texts, absent))
 
 
-def _load_file(path: Path, texts: Mapping[str, TreatyText]) -> list[Description]:
+def _load_file(path: Path, texts: Mapping[str, TreatyText], absent: set[str]) -> list[Description]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
@@ -42,6 +43,8 @@ def _load_file(path: Path, texts: Mapping[str, TreatyText]) -> list[Description]
         raise CorpusError(f"{path}: expected a mapping of document ids to provisions")
     found: list[Description] = []
     for doc, provisions in data.items():
+        if str(doc) in absent:
+            continue  # an optional text this corpus lacks
         text = texts.get(str(doc))
         if text is None:
             raise CorpusError(f"{path}: '{doc}' is not an official text of the corpus ({', '.join(texts)})")

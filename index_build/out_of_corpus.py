@@ -37,9 +37,10 @@ def load_out_of_corpus(corpus: Corpus, texts: Mapping[str, TreatyText]) -> OutOf
     if not isinstance(data, dict) or not isinstance(data.get("kinds"), list):
         raise CorpusError(f"{path}: expected a mapping with a 'kinds' list")
     newest = max([corpus.final_text_date, *(a.date for a in corpus.analyses)])
+    absent = {t.id for t in corpus.absent}
     kinds = tuple(
         replace(kind, explanation=kind.explanation.replace("{corpus_ends}", newest.isoformat()))
-        for kind in (_kind(path, n, entry, texts) for n, entry in enumerate(data["kinds"], 1))
+        for kind in (_kind(path, n, entry, texts, absent) for n, entry in enumerate(data["kinds"], 1))
     )
     ignored = {name.casefold() for name in _strings(path, "not_places", data.get("not_places"))}
     places = sorted(
@@ -54,13 +55,17 @@ def load_out_of_corpus(corpus: Corpus, texts: Mapping[str, TreatyText]) -> OutOf
     )
 
 
-def _kind(path: Path, number: int, entry: object, texts: Mapping[str, TreatyText]) -> OutOfCorpusKind:
+def _kind(
+    path: Path, number: int, entry: object, texts: Mapping[str, TreatyText], absent: set[str]
+) -> OutOfCorpusKind:
     where = f"{path}: kind #{number}"
     if not isinstance(entry, dict) or not all(
         isinstance(entry.get(f), str) and entry[f].strip() for f in TEXT_FIELDS
     ):
         raise CorpusError(f"{where} needs {', '.join(TEXT_FIELDS)} (text)")
     lists = {name: _strings(path, f"{entry['id']}: {name}", entry.get(name)) for name in LIST_FIELDS}
+    # Provisions of an optional text the corpus lacks are left out; the others must exist.
+    lists["related"] = [p for p in lists["related"] if p.partition(":")[0] not in absent]
     for place in lists["related"]:
         _check_place(f"{where} ({entry['id']})", place, texts)
     pointers = entry.get("where") or []

@@ -29,6 +29,7 @@ class TreatySource:
     path: Path  # absolute
     articles: int  # expected article count (0: no articles, e.g. a resolution)
     aliases: tuple[str, ...] = ()  # words that name it in a question
+    optional: bool = False  # the corpus may lack it (a comparison text): then built without it
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class Corpus:
     treaties: tuple[TreatySource, ...]
     analyses: tuple[AnalysisSource, ...]
     data_files: tuple[Path, ...] = field(default=())  # project data the build also reads
+    absent: tuple[TreatySource, ...] = ()  # optional texts the manifest lists and the corpus lacks
 
     def input_files(self) -> dict[str, Path]:
         """Every file the index is built from, keyed by a stable display name."""
@@ -85,7 +87,13 @@ def load_corpus(root: Path, manifest_path: Path = MANIFEST_PATH) -> Corpus:
     if not root.is_dir():
         raise CorpusError(missing_corpus(root))
     manifest = _read_manifest(manifest_path)
-    treaties = tuple(_treaty_source(root, entry, manifest_path) for entry in manifest["treaties"])
+    listed = [_treaty_source(root, entry, manifest_path, must_exist=False) for entry in manifest["treaties"]]
+    absent = tuple(t for t in listed if t.optional and not t.path.is_file())
+    treaties = tuple(
+        _treaty_source(root, entry, manifest_path)
+        for entry, treaty in zip(manifest["treaties"], listed, strict=True)
+        if treaty not in absent
+    )
     analysis_dir = analysis_folder(root, manifest_path)
     if not analysis_dir.is_dir():
         raise CorpusError(f"Analysis folder not found: {analysis_dir} (expected *.md files)")
@@ -98,6 +106,7 @@ def load_corpus(root: Path, manifest_path: Path = MANIFEST_PATH) -> Corpus:
         treaties=treaties,
         analyses=analyses,
         data_files=data_files,
+        absent=absent,
     )
 
 
@@ -208,6 +217,7 @@ def _treaty_source(root: Path, entry: object, manifest_path: Path, must_exist: b
         path=path,
         articles=articles,
         aliases=tuple(a.strip() for a in aliases),
+        optional=entry.get("optional") is True,
     )
 
 

@@ -2,6 +2,7 @@
 index that checks itself: damaged files, wrong JSON, a corrupt embedding cache, killed builds."""
 
 import dataclasses
+import io
 import json
 import shutil
 import sqlite3
@@ -9,8 +10,10 @@ import sqlite3
 import bm25s
 import numpy as np
 import pytest
+from rich.console import Console
 
 from bot.cli import EXIT_FAILURE, EXIT_OK, main
+from bot.engine.engine import Engine
 from index_build import artifact, build
 from index_build.artifact import IndexBusy, IndexUnavailable, IndexWriter, load_index, read_manifest
 from index_build.build import ENCODER_CACHE_DIR, build_index, check_index
@@ -301,3 +304,19 @@ def test_an_unusable_index_location_fails_before_embedding(corpus_copy, tmp_path
     monkeypatch.setattr(build, "load_embedder", lambda name: pytest.fail("embedding started"))
     with pytest.raises(OSError):
         build_index(corpus_copy, blocker / "index", settings.model, tmp_path / "cache.sqlite3")
+
+
+def test_an_optional_text_the_corpus_lacks_is_left_out_with_one_line(
+    corpus_copy, tmp_path, warm_cache, settings
+):
+    """A corpus from `treatybot corpus fetch` has no Budapest text: it builds, and says so."""
+    (corpus_copy / "treaty" / "budapest.md").unlink()
+    output = io.StringIO()
+    index = tmp_path / "index"
+    build_index(corpus_copy, index, settings.model, warm_cache, Console(file=output, width=300))
+    said = [line for line in output.getvalue().splitlines() if "not in the corpus" in line]
+    assert len(said) == 1 and said[0].startswith("Budapest Convention: ")
+    engine = Engine.load(index)
+    assert engine.treaty_ids() == ["uncc"] and "budapest" not in {p.doc for p in engine.passages}
+    assert check_index(corpus_copy, index, settings.model, verify=True).up_to_date
+    assert engine.ask("What is a production order?").hits[0].passage.article == 27
