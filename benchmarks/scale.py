@@ -268,6 +268,7 @@ def measure_caches(work: Path) -> list[tuple[str, dict]]:
         f"passage {i}: Each State Party shall adopt measures, article {i % 68}." for i in range(CACHE_ENTRIES)
     ]
     vectors = rng.standard_normal((CACHE_ENTRIES, DIMENSION)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)  # the cache keeps unit vectors only
     new_texts = [f"new passage {i}" for i in range(1000)]
     rows = []
     for cls in (EmbeddingCache,):

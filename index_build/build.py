@@ -33,6 +33,7 @@ from index_build.out_of_corpus import load_out_of_corpus
 from index_build.passages import build_passages, publisher_short_name
 from index_build.query_encoder import ExportError, encoder_folder_name, export_query_encoder, reproduces
 from index_build.schema import (
+    AbsentText,
     AnalysisInfo,
     ArticleInfo,
     Documents,
@@ -247,6 +248,9 @@ def describe_documents(corpus: Corpus, texts: Mapping[str, TreatyText]) -> Docum
         analyses=analyses,
         final_text_date=corpus.final_text_date.isoformat(),
         glossary=load_glossary(corpus.data_file(GLOSSARY_FILE)),
+        absent=tuple(
+            AbsentText(t.name, t.path.relative_to(corpus.root).as_posix(), t.aliases) for t in corpus.absent
+        ),
         out_of_corpus=load_out_of_corpus(corpus, texts),
     )
 

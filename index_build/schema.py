@@ -250,6 +250,15 @@ class OutOfCorpus:
 
 
 @dataclass(frozen=True)
+class AbsentText:
+    """An optional official text the manifest lists and the corpus lacked at build time."""
+
+    name: str
+    path: str  # under the corpus root, as the manifest gives it
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Documents:
     """`documents.json`: what the bot needs to know of the corpus without reading it."""
 
@@ -258,6 +267,7 @@ class Documents:
     final_text_date: str  # ISO; analyses before it discuss drafts
     glossary: Glossary = field(default_factory=Glossary)
     out_of_corpus: OutOfCorpus = field(default_factory=OutOfCorpus)
+    absent: tuple[AbsentText, ...] = ()
 
 
 # --- the manifest ----------------------------------------------------------------------------------

@@ -320,3 +320,5 @@ def test_an_optional_text_the_corpus_lacks_is_left_out_with_one_line(
     assert engine.treaty_ids() == ["uncc"] and "budapest" not in {p.doc for p in engine.passages}
     assert check_index(corpus_copy, index, settings.model, verify=True).up_to_date
     assert engine.ask("What is a production order?").hits[0].passage.article == 27
+    (notice,) = engine.ask("How does the Budapest Convention define traffic data?").notices
+    assert notice.startswith("The Budapest Convention is not in this corpus (treaty/budapest.md was missing")

@@ -27,7 +27,7 @@ from index_build.artifact import IndexData, load_index
 from index_build.dense_index import set_search_threads
 from index_build.embedding import QueryEmbedder, load_embedder
 from index_build.query_encoder import QueryEncoderUnavailable, load_query_encoder
-from index_build.schema import OutOfCorpusKind, Passage, TreatyInfo
+from index_build.schema import AbsentText, OutOfCorpusKind, Passage, TreatyInfo
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ class Engine:
     def __init__(self, data: IndexData, embedder: QueryEmbedder) -> None:
         self.data = data
         self.embedder = embedder
-        self.registry = TreatyRegistry(data.documents.treaties)
+        self.registry = TreatyRegistry(data.documents.treaties, data.documents.absent)
         self.links = Links(data.links, data.documents, data.passages)
         analyses = data.documents.analyses.values()
         vocabulary = QueryVocabulary.from_index(
@@ -271,6 +271,7 @@ class Engine:
             named_missing = bool(references) and not referenced and bool(notices)
         if intent.unmatched:
             notices.append(intent.unmatched)
+        notices += [absent_text(a) for a in self.registry.absent_named(question)]
         evidence = _evidence(ranking, method)
         abstained = (
             intent.out_of_corpus is not None
@@ -522,3 +523,11 @@ def _check_k(k: int) -> int:
     if not 1 <= int(k) <= MAX_K:
         raise InvalidRequest(f"The number of passages must be between 1 and {MAX_K}.")
     return int(k)
+
+
+def absent_text(text: AbsentText) -> str:
+    """The notice for a question naming an optional text the index was built without."""
+    return (
+        f"The {text.name} is not in this corpus ({text.path} was missing when the index was built), "
+        "so it cannot be quoted. Add the file and rebuild: treatybot build"
+    )

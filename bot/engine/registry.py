@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from index_build.schema import TreatyInfo
+from index_build.schema import AbsentText, TreatyInfo
 
 FUZZY_MIN_CHARS = 6  # a one-word name this long also matches with one letter wrong ("budapst")
 WORD = re.compile(r"[^\W\d_]+")
@@ -26,8 +26,12 @@ def alias_pattern(alias: str) -> str:
 
 
 class TreatyRegistry:
-    def __init__(self, treaties: Mapping[str, TreatyInfo]) -> None:
+    def __init__(self, treaties: Mapping[str, TreatyInfo], absent: tuple[AbsentText, ...] = ()) -> None:
         self.treaties = dict(treaties)
+        self._absent = [
+            (a, re.compile("|".join(alias_pattern(alias) for alias in (a.name, *a.aliases)), re.I))
+            for a in absent
+        ]
         self.with_articles = tuple(t.id for t in self.treaties.values() if t.articles)
         self.default = self.with_articles[0] if self.with_articles else ""
         aliases = sorted(
@@ -41,6 +45,10 @@ class TreatyRegistry:
         ]
         # Every name, longest first, for the reference parser ('article 2 of the Budapest Convention').
         self.names = "|".join(alias_pattern(alias) for alias, _ in aliases) or r"(?!)"
+
+    def absent_named(self, text: str) -> list[AbsentText]:
+        """The optional texts `text` names that this index was built without."""
+        return [a for a, pattern in self._absent if pattern.search(text)]
 
     def name(self, doc: str) -> str:
         return self.treaties[doc].name
