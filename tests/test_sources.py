@@ -23,9 +23,11 @@ def test_missing_corpus_says_what_was_expected_where(tmp_path):
     assert "nowhere" in message and "treaty/uncc.md" in message and "TREATYBOT_CORPUS" in message
 
 
-def test_missing_treaty_file_is_named(corpus_copy):
+def test_a_missing_required_treaty_file_is_named_and_an_optional_one_is_left_out(corpus_copy):
     (corpus_copy / "treaty" / "budapest.md").unlink()
-    with pytest.raises(CorpusError, match=r"budapest\.md"):
+    assert [t.id for t in load_corpus(corpus_copy).absent] == ["budapest"]  # optional: true
+    (corpus_copy / "treaty" / "uncc.md").unlink()
+    with pytest.raises(CorpusError, match=r"uncc\.md"):
         load_corpus(corpus_copy)
 
 
