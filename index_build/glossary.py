@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -10,6 +11,7 @@ from index_build.schema import Glossary, GlossaryAlias
 from index_build.sources import CorpusError
 
 GLOSSARY_FILE = "glossary.yaml"
+ACRONYM = re.compile(r"\b[A-Z]{2,}$")
 
 
 def load_glossary(path: Path | None) -> Glossary:
@@ -44,15 +46,22 @@ def load_glossary(path: Path | None) -> Glossary:
             )
     return Glossary(
         aliases=tuple(
-            GlossaryAlias(tuple(str(t) for t in e["treaty"]), tuple(str(w) for w in e["everyday"]))
-            for e in aliases
+            GlossaryAlias(tuple(str(t) for t in e["treaty"]), _with_plurals(e["everyday"])) for e in aliases
         ),
-        commentary=tuple(str(c) for c in commentary),
+        commentary=_with_plurals(commentary),
         background=tuple(str(b) for b in background),
         chit_chat=tuple(str(c) for c in chit_chat),
         follow_up=tuple(str(f) for f in follow_up),
         definition=tuple(str(d) for d in definition),
     )
+
+
+def _with_plurals(phrases: list) -> tuple[str, ...]:
+    """The phrases, and the plural of those ending in an acronym ("ISP" also as "ISPs"): the
+    stemmer leaves "isps" and "ngos" as they are, so they would not match otherwise."""
+    found = [str(p) for p in phrases]
+    plurals = [f"{p}s" for p in found if ACRONYM.search(p) and f"{p}s" not in found]
+    return tuple(found + plurals)
 
 
 def _strings(value: object) -> bool:

@@ -41,6 +41,7 @@ def test_expansion_only_adds_terms(vocabulary):
         ("What did Human Rights Watch say about the draft?", True),  # a publisher from the corpus
         ("What is a production order?", False),
         ("What does Article 19 say?", False),  # 'ARTICLE 19' the NGO is not taken for an article
+        ("do ngos think thats enough?", True),  # an acronym's plural, which the stemmer keeps as it is
     ],
 )
 def test_commentary_intent(vocabulary, question, expected):
@@ -100,3 +101,8 @@ def test_glossary_file_is_valid_and_checked(corpus, tmp_path):
     numbers = tmp_path / "numbers.yaml"
     numbers.write_text("aliases:\n  - treaty: [24]\n    everyday: [7]\n", encoding="utf-8")
     assert load_glossary(numbers).aliases == (GlossaryAlias(("24",), ("7",)),)
+
+
+def test_acronyms_in_the_plural_find_their_treaty_terms(vocabulary):
+    singular = vocabulary.expansions("can an ISP be forced to hand over logs")
+    assert singular and vocabulary.expansions("can ISPs be forced to hand over logs") == singular
