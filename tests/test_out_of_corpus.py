@@ -18,6 +18,7 @@ from bot.engine.answer import Answer
         ("is it in force yet or not", "treaty-status"),
         ("what reservations did Russia enter when it signed?", "reservations-made"),
         ("whats the max jail time for hacking in germany", "national-penalty"),
+        ("how many years would he get in the uk for that", "national-penalty"),  # a code in lower case
         ("does the UK computer misuse act cover this?", "national-law"),
         ("is it illegal in Brazil to sell stolen passwords", "national-law"),
         ("has anyone actually been prosecuted under the convention yet?", "case-law"),
@@ -65,6 +66,7 @@ def test_later_events_say_when_the_corpus_ends(engine):
         ("can a state make a reservation to the dispute settlement article?", 63),
         ("does the treaty set prison terms for hacking or leave that to each country?", 21),
         ("could Norway pull out of the UN cybercrime treaty later?", 67),
+        ("can the uk refuse to extradite someone under the convention?", 37),
         ("if my country already has a cybercrime law, does it have to change its definitions?", None),
         ("what happens to a state that joins after the first forty, when does it apply to them?", 65),
     ],
