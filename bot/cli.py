@@ -251,7 +251,7 @@ def cmd_compare(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
-    from index_build.build import build_index, check_index
+    from index_build.build import build_index, check_index, missing_build_modules
 
     if args.check:
         freshness = check_index(settings.corpus, settings.index, settings.model, verify=True)
@@ -263,6 +263,12 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
         for reason in freshness.reasons:
             out.print(f"  - {reason}", markup=False, soft_wrap=True)
         return EXIT_FAILURE
+    missing = missing_build_modules()
+    if missing:  # a serving-only install
+        raise UserError(
+            f"Building the index needs {', '.join(missing)}, which come with the build extra: "
+            "pip install -e '.[build]' (as make install does)."
+        )
     report = build_index(settings.corpus, settings.index, settings.model, settings.embedding_cache, err)
     out.print(
         f"Built {report.index_dir}: {report.passages} passages "

@@ -62,6 +62,12 @@ def _tool_errors(handler: Callable[[argparse.Namespace, Settings], int]) -> Call
 
         try:
             return handler(args, settings)
+        except ModuleNotFoundError as exc:  # a serving-only install: no trafilatura, no pdfplumber
+            raise UserError(
+                f"The corpus tools need {exc.name}, which comes with the build extra: "
+                "pip install -e '.[build]' (as make install does).",
+                EXIT_FAILURE,
+            ) from None
         except MissingInput as exc:
             raise UserError(str(exc), EXIT_USAGE) from None
         except CorpusToolError as exc:

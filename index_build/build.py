@@ -49,6 +49,7 @@ CODE_DIR = Path(__file__).resolve().parent
 # Packages of index_build that make corpus files but are never run by the build: the files
 # they write are inputs (hashed), so changing their code does not make an index stale.
 NOT_BUILD_CODE = ("corpus_tools", "pdf_import")
+BUILD_MODULES = ("sentence_transformers", "countryinfo")  # from the `build` extra
 ENCODER_CACHE_DIR = "encoders"  # beside the embedding cache: one exported query encoder per model
 VERSIONED_PACKAGES = ("sentence-transformers", "torch", "faiss-cpu", "bm25s", "numpy")
 
@@ -81,6 +82,14 @@ def code_fingerprint() -> str:
 
 def input_hashes(corpus: Corpus) -> dict[str, str]:
     return {name: sha256_file(path) for name, path in sorted(corpus.input_files().items())}
+
+
+def missing_build_modules() -> list[str]:
+    """What a serving-only install lacks to build (the `build` extra); [] when all is there.
+    The ONNX exporter is not needed: without it queries fall back to sentence-transformers."""
+    from importlib.util import find_spec
+
+    return [name for name in BUILD_MODULES if find_spec(name) is None]
 
 
 def build_index(

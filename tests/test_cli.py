@@ -212,3 +212,21 @@ def test_invalid_utf8_on_the_command_line_is_answered(index_dir):
     assert done.returncode == EXIT_OK, done.stderr.decode(errors="replace")
     payload = json.loads(done.stdout)
     assert payload["question"] == "what is traffic data" and payload["passages"]
+
+
+@pytest.mark.parametrize(
+    ("missing", "args", "said"),
+    [
+        ("trafilatura", ["corpus", "add", "https://example.org/piece"], "The corpus tools need trafilatura"),
+        ("countryinfo", ["build"], "Building the index needs countryinfo"),
+    ],
+)
+def test_a_serving_only_install_says_which_extra_a_command_needs(
+    capsys, monkeypatch, corpus_copy, tmp_path, warm_cache, missing, args, said
+):
+    monkeypatch.setitem(sys.modules, missing, None)  # importing it now fails, as when not installed
+    monkeypatch.setenv("TREATYBOT_CACHE", str(warm_cache.parent))
+    status, _out, err = run(capsys, "--corpus", str(corpus_copy), "--index", str(tmp_path / "index"), *args)
+    assert status == EXIT_FAILURE
+    assert err.startswith(f"treatybot: {said}") and "pip install -e '.[build]'" in err
+    assert err.count("\n") == 1
