@@ -225,6 +225,8 @@ def test_a_serving_only_install_says_which_extra_a_command_needs(
     capsys, monkeypatch, corpus_copy, tmp_path, warm_cache, missing, args, said
 ):
     monkeypatch.setitem(sys.modules, missing, None)  # importing it now fails, as when not installed
+    for name in [m for m in sys.modules if m.startswith("index_build.corpus_tools")]:
+        monkeypatch.delitem(sys.modules, name)  # so that they import it again
     monkeypatch.setenv("TREATYBOT_CACHE", str(warm_cache.parent))
     status, _out, err = run(capsys, "--corpus", str(corpus_copy), "--index", str(tmp_path / "index"), *args)
     assert status == EXIT_FAILURE
