@@ -226,9 +226,12 @@ def test_a_manifest_missing_its_model_is_named(built):
         load_index(built)
 
 
-def test_a_corrupt_embedding_cache_is_replaced_with_one_line(corpus_copy, tmp_path, settings, capsys):
+def test_a_corrupt_embedding_cache_is_replaced_with_one_line(
+    corpus_copy, tmp_path, settings, index_dir, capsys
+):
     cache = tmp_path / "cache.sqlite3"
     cache.write_bytes(b"this is not a database" * 100)
+    # The query encoder the index fixture exported, shared (this test is about the vector cache).
     (tmp_path / ENCODER_CACHE_DIR).symlink_to(settings.embedding_cache.parent / ENCODER_CACHE_DIR)
     report = build_index(corpus_copy, tmp_path / "index", settings.model, cache)
     assert report.embedded > report.passages and report.reused == 0

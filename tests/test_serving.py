@@ -96,7 +96,7 @@ def test_onnx_and_sentence_transformers_give_identical_rankings(both_engines, pa
 
 
 def test_a_model_that_cannot_be_exported_falls_back_to_sentence_transformers(
-    corpus_copy, tmp_path, settings, monkeypatch, caplog
+    corpus_copy, tmp_path, settings, index_dir, monkeypatch, caplog
 ):
     def refuse(*_args, **_kwargs):
         raise ExportError("no exporter for this model")
