@@ -1,4 +1,5 @@
-"""The commentary manifest (`corpus/commentary.yaml`): what `treatybot corpus fetch` downloads.
+"""The commentary manifest (`corpus/fetch/commentary.yaml`): what `treatybot corpus fetch` downloads.
+It sits in its own folder: the build does not read it, so editing it never makes an index stale.
 
 It lists where the official texts come from (`official_texts`: the PDF whose parts are
 converted, and the texts that cannot be fetched, with why) and every commentary piece

@@ -15,7 +15,7 @@ from index_build.config import PROJECT_ROOT, ConfigError, Settings
 
 # The official PDF of resolution 79/243, whose annex is the Convention (UN Official Document System).
 DEFAULT_PDF_URL = "https://docs.un.org/en/A/RES/79/243"
-DEFAULT_COMMENTARY_MANIFEST = PROJECT_ROOT / "corpus" / "commentary.yaml"
+DEFAULT_COMMENTARY_MANIFEST = PROJECT_ROOT / "corpus" / "fetch" / "commentary.yaml"
 DEFAULT_TIMEOUT_SECONDS = 30.0  # for one whole fetch: connecting, waiting and reading
 MAX_PAGE_BYTES = 5 * 1024 * 1024  # a commentary page; far more than any article needs
 MAX_PDF_BYTES = 50 * 1024 * 1024  # an official PDF (A/RES/79/243 is 0.5 MB)
