@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from collections.abc import Callable
@@ -84,6 +85,19 @@ def _fail(args: argparse.Namespace, message: str, status: int) -> int:
     return status
 
 
+def add_command(
+    commands: argparse._SubParsersAction,
+    common: argparse.ArgumentParser,
+    name: str,
+    handler: Callable,
+    help_text: str,
+) -> argparse.ArgumentParser:
+    """One subcommand with the options every command takes; `handler(args, settings)` runs it."""
+    sub = commands.add_parser(name, help=help_text, description=help_text, parents=[common])
+    sub.set_defaults(handler=handler)
+    return sub
+
+
 def build_parser() -> argparse.ArgumentParser:
     # SUPPRESS: an option given before the command must survive the subparser's defaults.
     common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
@@ -97,11 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
     )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
-
-    def command(name: str, handler: Callable, help_text: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help_text, description=help_text, parents=[common])
-        sub.set_defaults(handler=handler)
-        return sub
+    command = functools.partial(add_command, commands, common)
 
     ask = command("ask", cmd_ask, "answer a question with quoted, cited passages")
     ask.add_argument("question")
@@ -334,14 +344,9 @@ def _serve_overrides(args: argparse.Namespace) -> dict[str, object]:
 def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
     from bot.discord_app.feedback import export
     from bot.discord_app.settings import discord_settings
-    from bot.discord_app.vote_store import FeedbackError, is_postgres_url, open_vote_store
+    from bot.discord_app.vote_store import FeedbackError, open_vote_store
 
-    target: Path | str
-    if args.db:
-        target = args.db if is_postgres_url(args.db) else Path(args.db).expanduser().resolve()
-    else:
-        target = discord_settings(settings).feedback_db
-    store = open_vote_store(target)
+    store = open_vote_store(args.db or discord_settings(settings).feedback_db)
     if args.db and not store.exists():
         raise UserError(f"No feedback file at {store.where}.")
     try:

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UserError
+from bot.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UserError, add_command
 from index_build.config import Settings
 from index_build.sources import MANIFEST_PATH, analysis_folder, missing_corpus
 
@@ -23,11 +23,7 @@ def add_corpus_commands(commands: argparse._SubParsersAction, common: argparse.A
     corpus = commands.add_parser("corpus", help=corpus_help, description=corpus_help, parents=[common])
     corpus.set_defaults(handler=lambda args, settings: _usage(corpus))
     tools = corpus.add_subparsers(title="corpus commands", metavar="COMMAND")
-
-    def command(name: str, handler: Callable, help_text: str) -> argparse.ArgumentParser:
-        sub = tools.add_parser(name, help=help_text, description=help_text, parents=[common])
-        sub.set_defaults(handler=handler)
-        return sub
+    command = functools.partial(add_command, tools, common)
 
     add = command("add", cmd_add, "add a commentary page to the corpus's analysis folder")
     add.add_argument("url", help="the page's address (recorded as its url)")

@@ -17,10 +17,8 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-import yaml
-
 from index_build.schema import Description
-from index_build.sources import Corpus, CorpusError
+from index_build.sources import Corpus, CorpusError, read_data_file
 from index_build.treaty import TreatyText
 
 DESCRIPTION_FILES = ("descriptions.yaml", "scenarios.yaml")
@@ -35,12 +33,7 @@ def load_descriptions(corpus: Corpus, texts: Mapping[str, TreatyText]) -> tuple[
 
 
 def _load_file(path: Path, texts: Mapping[str, TreatyText], absent: set[str]) -> list[Description]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise CorpusError(f"{path}: cannot be read: {exc}") from exc
-    if not isinstance(data, dict):
-        raise CorpusError(f"{path}: expected a mapping of document ids to provisions")
+    data = read_data_file(path, "a mapping of document ids to provisions")
     found: list[Description] = []
     for doc, provisions in data.items():
         if str(doc) in absent:

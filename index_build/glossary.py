@@ -5,10 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
-
 from index_build.schema import Glossary, GlossaryAlias
-from index_build.sources import CorpusError
+from index_build.sources import CorpusError, read_data_file
 
 GLOSSARY_FILE = "glossary.yaml"
 ACRONYM = re.compile(r"\b[A-Z]{2,}$")
@@ -18,12 +16,7 @@ def load_glossary(path: Path | None) -> Glossary:
     """The glossary file (`Corpus.data_file(GLOSSARY_FILE)`), checked; an empty glossary if there is none."""
     if path is None:
         return Glossary()
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise CorpusError(f"{path}: cannot be read: {exc}") from exc
-    if not isinstance(data, dict):
-        raise CorpusError(f"{path}: expected a mapping with 'aliases', 'commentary' and 'background'")
+    data = read_data_file(path, "a mapping with 'aliases', 'commentary' and 'background'")
     commentary = data.get("commentary", [])
     background = data.get("background", [])
     chit_chat = data.get("chit-chat", [])

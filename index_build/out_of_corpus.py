@@ -12,10 +12,8 @@ from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
-import yaml
-
 from index_build.schema import OutOfCorpus, OutOfCorpusKind, Pointer
-from index_build.sources import Corpus, CorpusError
+from index_build.sources import Corpus, CorpusError, read_data_file
 from index_build.treaty import TreatyText
 
 OUT_OF_CORPUS_FILE = "out_of_corpus.yaml"
@@ -30,11 +28,8 @@ def load_out_of_corpus(corpus: Corpus, texts: Mapping[str, TreatyText]) -> OutOf
     path = corpus.data_file(OUT_OF_CORPUS_FILE)
     if path is None:
         return OutOfCorpus()
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise CorpusError(f"{path}: cannot be read: {exc}") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("kinds"), list):
+    data = read_data_file(path, "a mapping with a 'kinds' list")
+    if not isinstance(data.get("kinds"), list):
         raise CorpusError(f"{path}: expected a mapping with a 'kinds' list")
     newest = max([corpus.final_text_date, *(a.date for a in corpus.analyses)])
     absent = {t.id for t in corpus.absent}

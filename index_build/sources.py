@@ -173,6 +173,18 @@ def _text(meta: dict, name: str, where: Path) -> str:
     return str(value).strip()
 
 
+def read_data_file(path: Path, expected: str) -> dict:
+    """A project data file (`corpus/*.yaml`) as a mapping; CorpusError names the file and says
+    what was `expected` ("a mapping with a 'kinds' list") when it is not one."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise CorpusError(f"{path}: cannot be read: {exc}") from exc
+    if not isinstance(data, dict):
+        raise CorpusError(f"{path}: expected {expected}")
+    return data
+
+
 def _read_manifest(path: Path) -> dict:
     try:
         data = load_yaml(path.read_text(encoding="utf-8"))

@@ -14,6 +14,7 @@ from index_build.config import load_settings
 from index_build.sources import Corpus, load_corpus
 
 DEV_QUESTIONS = Path(__file__).resolve().parents[2] / "shared" / "eval" / "questions.yaml"
+PDF_NAME = "A_RES_79_243.pdf"  # the official UN PDF the mirror's uncc.md was made from
 
 
 @pytest.fixture(scope="session")
@@ -64,3 +65,12 @@ def warm_cache(settings, index_dir, tmp_path) -> Path:
     # The exported query encoder, shared read-only: builds check it against the model and reuse it.
     (cache.parent / ENCODER_CACHE_DIR).symlink_to(settings.embedding_cache.parent / ENCODER_CACHE_DIR)
     return cache
+
+
+@pytest.fixture(scope="session")
+def pdf_path(corpus) -> Path:
+    """The official PDF in the corpus mirror (`sources/`)."""
+    path = corpus.root / "sources" / PDF_NAME
+    if not path.is_file():
+        pytest.skip(f"{path} is not in the corpus mirror")
+    return path

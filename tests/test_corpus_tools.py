@@ -27,8 +27,8 @@ from index_build.corpus_tools.text import normalise, stored_text
 from index_build.markdown import split_front_matter
 from index_build.pdf_import import check_converted
 from index_build.sources import read_analysis_source
+from tests.conftest import PDF_NAME
 
-PDF_NAME = "A_RES_79_243.pdf"
 TIMEOUT_SECONDS = 1
 MAX_PAGE_BYTES = 200_000
 
@@ -461,14 +461,6 @@ def test_refresh_offline_changes_nothing_and_says_so_in_one_line(
 
 
 # --- corpus import-pdf ----------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def pdf_path(settings) -> Path:
-    path = settings.corpus / "sources" / PDF_NAME
-    if not path.is_file():
-        pytest.skip(f"{path} is not in the corpus mirror")
-    return path
 
 
 def test_import_pdf_with_output_and_its_errors(capsys, corpus_copy, tmp_path, pdf_path, settings):

@@ -10,15 +10,14 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
-from pathlib import Path
 
 import pytest
 
 from index_build.markdown import iter_blocks, split_front_matter
 from index_build.pdf_import import PdfImportError, check_converted, convert_pdf, front_matter
 from index_build.treaty import parse_treaty
+from tests.conftest import PDF_NAME
 
-PDF_NAME = "A_RES_79_243.pdf"
 UNCC_ARTICLES = 68
 
 # Paragraph-level differences between the mirror's uncc.md body (left) and the conversion
@@ -73,14 +72,6 @@ RESOLUTION_PARAGRAPH_DIFFERENCES = [
         ("55th (resumed) plenary meeting 24 December 2024",),
     ),
 ]
-
-
-@pytest.fixture(scope="module")
-def pdf_path(corpus) -> Path:
-    path = corpus.root / "sources" / PDF_NAME
-    if not path.is_file():
-        pytest.skip(f"{path} is not in the corpus mirror")
-    return path
 
 
 @pytest.fixture(scope="module")

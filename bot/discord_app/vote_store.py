@@ -93,9 +93,9 @@ class VoteStore(Protocol):
 
 def open_vote_store(target: str | Path) -> VoteStore:
     """The store `discord.feedback_db` names: a PostgreSQL URL or a SQLite path."""
-    if isinstance(target, str) and target.startswith(POSTGRES_SCHEMES):
+    if isinstance(target, str) and is_postgres_url(target):
         return PostgresVoteStore(target)
-    return SqliteVoteStore(Path(target))
+    return SqliteVoteStore(Path(target).expanduser().resolve())
 
 
 def is_postgres_url(text: str) -> bool:

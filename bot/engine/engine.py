@@ -69,7 +69,6 @@ def query_embedder(data: IndexData) -> QueryEmbedder:
     """The model the index was built with, as the ONNX encoder the build exported into the
     index (no torch), else as sentence-transformers, with one line saying why."""
     manifest = data.manifest
-    set_search_threads()  # one query at a time: faiss is fastest on one thread
     if manifest.query_encoder:
         try:
             return load_query_encoder(data.path / manifest.query_encoder)
@@ -112,6 +111,7 @@ class Engine:
     @classmethod
     def load(cls, index_dir: Path) -> Engine:
         data = load_index(index_dir)
+        set_search_threads()  # one query at a time: faiss is fastest on one thread
         return cls(data, query_embedder(data))
 
     @property
