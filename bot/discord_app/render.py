@@ -42,7 +42,6 @@ from bot.presentation import (
     NOT_COVERED,
     TREATY_SECTION,
     Note,
-    NoteKind,
     answer_lines,
     article_notes,
     draft_warning,
@@ -109,17 +108,25 @@ def answer_replies(answer: Answer) -> list[Reply]:
             heading = section_heading(title, answer) if position == 0 else None
             embeds += hit_embeds(hit, answer.final_text_date, heading)
     if embeds and answer.listed_hits:
-        add_notes(embeds[-1], [Note(NoteKind.MORE, MORE, more_links(answer))])
+        embed = embeds[-1]
+        room = min(MAX_FIELD_VALUE, MAX_EMBED_TOTAL - len(embed) - len(MORE))
+        if len(embed.fields) < MAX_FIELDS and (links := more_links(answer, room)):
+            embed.add_field(name=MORE, value=links, inline=False)
     return pack(_join_lines(lines), embeds)
 
 
-def more_links(answer: Answer) -> str:
-    """The listed passages as one line of linked citations: '[UNCC Art. 65(2)](…) · …'."""
+def more_links(answer: Answer, limit: int = MAX_FIELD_VALUE) -> str:
+    """The listed passages as one line of linked citations, '[UNCC Art. 65(2)](…) · …', as many
+    whole links as fit in `limit` characters (Markdown, ready to send: never escaped again)."""
     links = {hit.passage.citation: safe_url(hit.passage.link) for hit in answer.listed_hits}
-    return MORE_SEPARATOR.join(
-        f"[{escape_markdown(citation)}]({url})" if url else escape_markdown(citation)
-        for citation, url in links.items()
-    )
+    line = ""
+    for citation, url in links.items():
+        item = f"[{escape_markdown(citation)}]({url})" if url else escape_markdown(citation)
+        joined = f"{line}{MORE_SEPARATOR}{item}" if line else item
+        if len(joined) > limit:
+            break
+        line = joined
+    return line
 
 
 def hit_embeds(hit: Hit, final_text_date: str = "", heading: str | None = None) -> list[discord.Embed]:

@@ -27,10 +27,25 @@ _ORDERED = re.compile(r"(?m)^([ \t]*\d+)\.(?=\s|$)")
 _ESCAPE = re.compile(r"\\([^0-9A-Za-z\s])")
 # Bold markers (not escaped) are formatting, not characters shown.
 _BOLD = re.compile(r"(?<!\\)\*\*")
+# A `<address>` autolink shows the address alone; `[text](address)` shows the text.
+_AUTOLINK = re.compile(r"<(https?://[^\s<>]+)>")
+_MASKED_LINK = re.compile(r"(?<!\\)\[((?:\\.|[^\]\\])*)\]\((https?://[^\s)]+)\)")
+# A web address in running text, bare or already in angle brackets; sentence punctuation after
+# a bare address is not part of it.
+_URL = re.compile(r"<(https?://[^\s<>]+)>|(https?://[^\s<>]+?)(?=[.,;:!?)\]'\"]*(?:\s|$))")
 
 
 def escape_markdown(text: str) -> str:
-    """Escape `text` so that Discord shows it character for character."""
+    """Escape `text` so that Discord shows it character for character; web addresses in it stay
+    whole and clickable, as `<address>` (no backslash inside, no link preview)."""
+    pieces, start = [], 0
+    for match in _URL.finditer(text):
+        pieces += [_escape_plain(text[start : match.start()]), plain_link(match.group(1) or match.group(2))]
+        start = match.end()
+    return "".join([*pieces, _escape_plain(text[start:])])
+
+
+def _escape_plain(text: str) -> str:
     text = _INLINE.sub(r"\\\1", text)
     text = _LINE_START.sub(r"\1\\\2", text)
     return _ORDERED.sub(r"\1\\.", text)
@@ -38,7 +53,8 @@ def escape_markdown(text: str) -> str:
 
 def displayed(markdown: str) -> str:
     """The characters Discord displays for escaped text (drops bold markers and escaping backslashes)."""
-    return _ESCAPE.sub(r"\1", _BOLD.sub("", markdown))
+    shown = _MASKED_LINK.sub(r"\1", _AUTOLINK.sub(r"\1", markdown))
+    return _ESCAPE.sub(r"\1", _BOLD.sub("", shown))
 
 
 def plain_link(url: str) -> str:

@@ -481,3 +481,35 @@ def _exact(view: ArticleView) -> str:
 
 def test_the_shard_line_names_where_about_was_asked() -> None:
     assert render.shards_text(3, 4, [3, 2]) == "Asked on shard 3 of 4; this process runs shards 2, 3"
+
+
+def test_more_field_links_are_markdown_links_not_escaped_text(engine) -> None:
+    answer = engine.ask("When does the convention enter into force?")
+    assert answer.listed_hits, "this question lists further provisions under More"
+    fields = [f for reply in render.answer_replies(answer) for e in reply.embeds for f in e.fields]
+    more = next(f.value for f in fields if f.name == render.MORE)
+    assert "\\[" not in more and "\\]" not in more
+    for hit in answer.listed_hits[:1]:
+        assert f"[{hit.passage.citation}]({hit.passage.link})" in more
+
+
+def test_a_decline_keeps_its_address_whole_and_clickable(engine) -> None:
+    answer = engine.ask("Which countries have ratified the convention?")
+    assert answer.out_of_corpus is not None
+    content = render.answer_replies(answer)[0].content
+    urls = re.findall(r"<(https://[^>\s]+)>", content)
+    assert "https://treaties.un.org/Pages/ViewDetails.aspx?src=TREATY&mtdsg_no=XVIII-16&chapter=18" in urls
+    assert "\\<" not in content and "\\_" not in "".join(urls)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("see https://a.org/x_y.", "see <https://a.org/x_y>."),
+        ("(https://a.org/p?q=1&r=2), then *", "(<https://a.org/p?q=1&r=2>), then \\*"),
+        ("at <https://a.org/m_n> now", "at <https://a.org/m_n> now"),
+    ],
+)
+def test_escaping_leaves_addresses_whole(text: str, expected: str) -> None:
+    assert render.escape_markdown(text) == expected
+    assert displayed(expected) == re.sub(r"<(https://[^>]+)>", r"\1", text)  # an address shows whole
