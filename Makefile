@@ -25,7 +25,7 @@ install: $(VENV)/.installed
 
 # Without a corpus there is nothing to build: say, in one line, how to fetch one.
 index: install
-	@corpus="$$($(BIN)/python -c 'from index_build.config import load_settings; print(load_settings().corpus)')" && \
+	@corpus="$$($(BIN)/python -c 'from index_contract.config import load_settings; print(load_settings().corpus)')" && \
 	if [ ! -d "$$corpus" ]; then \
 	  echo "No corpus at $$corpus: fetch one with $(BIN)/treatybot corpus fetch --to $$corpus"; exit 1; fi
 	@$(BIN)/treatybot build --check || $(BIN)/treatybot build

@@ -29,7 +29,7 @@ PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
 from bot.engine.engine import Engine  # noqa: E402
-from index_build.config import load_settings  # noqa: E402
+from index_contract.config import load_settings  # noqa: E402
 
 QUESTIONS = PROJECT.parent / "shared" / "eval" / "questions.yaml"
 SAMPLE_QUESTION = "Can the authorities search and seize stored electronic data?"
@@ -47,7 +47,7 @@ BARE_MODEL = (
     "atexit.register(lambda: sys.stderr.write("
     "f'PEAK_RSS_KB={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n'))\n"
     "import sentence_transformers\n"
-    "from index_build.embedding import Embedder\n"
+    "from index_contract.models import Embedder\n"
     "Embedder(sys.argv[1]).encode_query(sys.argv[2])\n"
 )
 COLD_RUNS = 3  # fresh processes per cold-start figure; the median is printed

@@ -24,12 +24,12 @@ sys.path.insert(0, str(PROJECT))
 QUESTION = "Can the authorities search and seize stored electronic data?"
 ONNX_CHILD = (
     "import sys\n"
-    "from index_build.query_encoder import load_query_encoder\n"
+    "from index_build.encoder_export import load_query_encoder\n"
     "load_query_encoder(sys.argv[1], sys.argv[2]).encode_query(sys.argv[3])\n"
 )
 ST_CHILD = (
     "import sys\n"
-    "from index_build.embedding import Embedder\n"
+    "from index_contract.models import Embedder\n"
     "Embedder(sys.argv[1]).encode_query(sys.argv[2])\n"
 )
 MIB = 1024
@@ -51,8 +51,9 @@ def folder_mib(path: Path, names: list[str]) -> float:
 
 
 def main() -> None:
-    from index_build.config import load_settings
-    from index_build.query_encoder import TOKENIZER, export_query_encoder, read_settings
+    from index_build.encoder_export import export_query_encoder
+    from index_contract.config import load_settings
+    from index_contract.query_encoder import TOKENIZER, read_settings
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--encoder", type=Path, default=None)

@@ -24,10 +24,11 @@ sys.path.insert(0, str(PROJECT))
 
 from bot.engine.engine import Engine  # noqa: E402
 from bot.engine.retrieval import Retriever  # noqa: E402
-from index_build.artifact import load_index  # noqa: E402
-from index_build.config import load_settings  # noqa: E402
-from index_build.embedding import load_embedder  # noqa: E402
-from index_build.query_encoder import export_query_encoder, load_query_encoder, read_settings  # noqa: E402
+from index_build.encoder_export import export_query_encoder, read_settings  # noqa: E402
+from index_contract.config import load_settings  # noqa: E402
+from index_contract.folder import load_index  # noqa: E402
+from index_contract.models import load_embedder  # noqa: E402
+from index_contract.query_encoder import load_query_encoder  # noqa: E402
 
 QUESTION_FILES = (
     PROJECT / "benchmarks" / "blind_questions.yaml",

@@ -21,7 +21,7 @@ sys.path.insert(0, str(PROJECT))
 from bot.engine.engine import Engine  # noqa: E402
 from bot.engine.evaluate import evaluate, load_questions  # noqa: E402
 from bot.engine.retrieval import Method  # noqa: E402
-from index_build.config import load_settings  # noqa: E402
+from index_contract.config import load_settings  # noqa: E402
 
 QUESTION_FILES = [
     PROJECT.parent / "shared" / "eval" / "questions.yaml",

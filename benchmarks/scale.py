@@ -1,7 +1,7 @@
 """How treatybot's retrieval scales: synthetic corpora of 10k and 100k passages, 1M vectors.
 
 For each corpus size, in a fresh child process: build time of the dense index
-(index_build/dense_index.py picks exact or IVF) and of BM25, size on disk, load time,
+(index_contract/dense.py picks exact or IVF) and of BM25, size on disk, load time,
 warm query latency p50/p95 (dense search alone, BM25 alone, both and their fusion),
 peak RSS, and recall@10 of the chosen dense index against exact search. Then 1M
 vectors for the dense index alone, two ways: uniform random unit vectors (the worst
@@ -100,14 +100,15 @@ def questions() -> list[str]:
     from encoder_parity import load_questions
 
     from bot.engine.engine import Engine
-    from index_build.artifact import load_index
-    from index_build.config import load_settings
+    from index_contract.config import load_settings
+    from index_contract.folder import load_index
 
     return load_questions(Engine(load_index(load_settings().index), embedder=None).retriever)
 
 
 def encoder():
-    from index_build.query_encoder import QueryEncoderUnavailable, export_query_encoder, load_query_encoder
+    from index_build.encoder_export import export_query_encoder
+    from index_contract.query_encoder import QueryEncoderUnavailable, load_query_encoder
 
     try:
         return load_query_encoder(ENCODER)
@@ -148,15 +149,15 @@ def measure_corpus(work: Path) -> dict:
     """Runs in a fresh process: everything about one corpus size."""
     import bm25s
 
-    from index_build.dense_index import (
+    from index_contract.dense import (
         build_dense_index,
         exact_neighbours,
         read_dense_index,
         recall_at_k,
         set_search_threads,
     )
-    from index_build.dense_index import write_dense_index as write_dense
-    from index_build.tokenize import tokenize
+    from index_contract.dense import write_dense_index as write_dense
+    from index_contract.tokenize import tokenize
 
     vectors = np.load(work / "vectors.npy")
     texts = json.loads((work / "texts.json").read_text("utf-8"))
@@ -216,14 +217,14 @@ def measure_corpus(work: Path) -> dict:
 
 def measure_vectors(work: Path) -> dict:
     """Runs in a fresh process: the dense index alone over a large matrix."""
-    from index_build.dense_index import (
+    from index_contract.dense import (
         build_dense_index,
         exact_neighbours,
         read_dense_index,
         recall_at_k,
         set_search_threads,
     )
-    from index_build.dense_index import write_dense_index as write_dense
+    from index_contract.dense import write_dense_index as write_dense
 
     vectors = np.load(work / "vectors.npy", mmap_mode="r")
     query_vectors = np.load(work / "queries.npy")
@@ -365,7 +366,7 @@ def main() -> None:
         print(json.dumps(measure(args.work)))
         return
 
-    from index_build.config import load_settings
+    from index_contract.config import load_settings
 
     base = read_passages(load_settings().index)
     sizes = sorted(int(s) for s in args.sizes.split(",") if s)

@@ -26,10 +26,10 @@ from bot.terminal import (
     render_eval,
     render_search,
 )
-from index_build.artifact import IndexBusy, IndexUnavailable
-from index_build.config import ConfigError, Settings, load_settings
-from index_build.embedding import ModelError
 from index_build.sources import CorpusError
+from index_contract.config import ConfigError, Settings, load_settings
+from index_contract.folder import IndexBusy, IndexUnavailable
+from index_contract.models import ModelError
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 TREATY_HELP = "the treaty, by id or name: uncc (the default), budapest, 'Budapest Convention', ..."
@@ -261,9 +261,9 @@ def cmd_compare(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
-    from index_build.build import build_index, check_index, missing_build_modules
+    if args.check:  # the index files, and the corpus when there is one: never the build code
+        from index_contract.freshness import check_index
 
-    if args.check:
         freshness = check_index(settings.corpus, settings.index, settings.model, verify=True)
         if freshness.up_to_date:
             out.print(f"The index at {settings.index} is up to date.")
@@ -273,6 +273,8 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
         for reason in freshness.reasons:
             out.print(f"  - {reason}", markup=False, soft_wrap=True)
         return EXIT_FAILURE
+    from index_build.build import build_index, missing_build_modules
+
     missing = missing_build_modules()
     if missing:  # a serving-only install
         raise UserError(
@@ -366,7 +368,7 @@ def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
 
 def open_engine(settings: Settings) -> Engine:
     """Load the index; warn (and keep going) when it is older than the corpus."""
-    from index_build.artifact import read_manifest
+    from index_contract.folder import read_manifest
 
     if read_manifest(settings.index) is None:
         raise UserError(f"No index at {settings.index}. Build it first with: treatybot build")
@@ -375,12 +377,9 @@ def open_engine(settings: Settings) -> Engine:
 
 
 def _warn_if_stale(settings: Settings) -> None:
-    from index_build.build import check_index
+    from index_contract.freshness import check_index
 
-    try:
-        freshness = check_index(settings.corpus, settings.index, settings.model)
-    except CorpusError:
-        return  # no corpus here to compare with: nothing to warn about
+    freshness = check_index(settings.corpus, settings.index, settings.model)
     if not freshness.up_to_date:
         err.print(
             f"Warning: the index is stale ({'; '.join(freshness.reasons[:3])}"

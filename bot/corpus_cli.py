@@ -14,8 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UserError, add_command
-from index_build.config import Settings
 from index_build.sources import MANIFEST_PATH, analysis_folder, missing_corpus
+from index_contract.config import Settings
 
 
 def add_corpus_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from bot.engine.answer import Answer, ArticleView, Hit
 from bot.engine.notes import ArticleLink, Counterpart, SeeAlso
-from index_build.schema import cite
+from index_contract.schema import cite
 
 __all__ = ["cite"]  # re-exported: adapters spell citations through this module
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import platform
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from importlib import metadata
 from pathlib import Path
@@ -17,22 +16,23 @@ import numpy as np
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from index_build.artifact import (
-    FORMAT_VERSION,
-    DescriptionIndex,
-    IndexUnavailable,
-    IndexWriter,
-    read_manifest,
-    verify_index,
-)
 from index_build.descriptions import load_descriptions
-from index_build.embedding import Embedder, EmbeddingCache, embed_with_cache, load_embedder
+from index_build.embedding import EmbeddingCache, embed_with_cache
+from index_build.encoder_export import ExportError, encoder_folder_name, export_query_encoder, reproduces
 from index_build.glossary import GLOSSARY_FILE, load_glossary
 from index_build.links import describe_links
 from index_build.out_of_corpus import load_out_of_corpus
 from index_build.passages import build_passages, publisher_short_name
-from index_build.query_encoder import ExportError, encoder_folder_name, export_query_encoder, reproduces
-from index_build.schema import (
+from index_build.sources import MANIFEST_PATH, Corpus, load_corpus
+from index_build.treaty import TreatyText, parse_treaties
+from index_contract.folder import (
+    FORMAT_VERSION,
+    DescriptionIndex,
+    IndexWriter,
+)
+from index_contract.freshness import code_fingerprint, sha256_file
+from index_contract.models import Embedder, load_embedder
+from index_contract.schema import (
     AbsentText,
     AnalysisInfo,
     ArticleInfo,
@@ -41,14 +41,8 @@ from index_build.schema import (
     ModelInfo,
     TreatyInfo,
 )
-from index_build.sources import MANIFEST_PATH, Corpus, load_corpus, sha256_file
-from index_build.tokenize import TOKENIZER_VERSION, tokenize
-from index_build.treaty import TreatyText, parse_treaties
+from index_contract.tokenize import TOKENIZER_VERSION, tokenize
 
-CODE_DIR = Path(__file__).resolve().parent
-# Packages of index_build that make corpus files but are never run by the build: the files
-# they write are inputs (hashed), so changing their code does not make an index stale.
-NOT_BUILD_CODE = ("corpus_tools", "pdf_import")
 BUILD_MODULES = ("sentence_transformers", "countryinfo")  # from the `build` extra
 ENCODER_CACHE_DIR = "encoders"  # beside the embedding cache: one exported query encoder per model
 VERSIONED_PACKAGES = ("sentence-transformers", "torch", "faiss-cpu", "bm25s", "numpy")
@@ -61,23 +55,6 @@ class BuildReport:
     embedded: int
     reused: int
     seconds: float
-
-
-@dataclass
-class Freshness:
-    up_to_date: bool
-    reasons: list[str] = field(default_factory=list)
-
-
-def code_fingerprint() -> str:
-    """sha256 over the build code: an index built by other code is stale."""
-    digest = hashlib.sha256()
-    for path in sorted(CODE_DIR.rglob("*.py")):
-        if path.relative_to(CODE_DIR).parts[0] in NOT_BUILD_CODE:
-            continue
-        digest.update(path.relative_to(CODE_DIR).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def input_hashes(corpus: Corpus) -> dict[str, str]:
@@ -167,6 +144,8 @@ def _manifest(corpus: Corpus, model: ModelInfo, passages: int, began: float, no_
         model=model,
         corpus_root=str(corpus.root),
         files=input_hashes(corpus),
+        project_root=str(corpus.manifest_path.parent.parent),
+        watched=corpus.watched(),
         passages=passages,
         built_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         build_seconds=round(time.perf_counter() - began, 2),
@@ -262,39 +241,6 @@ def describe_documents(corpus: Corpus, texts: Mapping[str, TreatyText]) -> Docum
         ),
         out_of_corpus=load_out_of_corpus(corpus, texts),
     )
-
-
-def check_index(
-    corpus_root: Path,
-    index_dir: Path,
-    model_name: str,
-    *,
-    verify: bool = False,
-    manifest_path: Path = MANIFEST_PATH,
-) -> Freshness:
-    """Compare an index's manifest with the corpus, the build code and the configured model;
-    with `verify`, also check the index files themselves (sizes, hashes and counts)."""
-    try:
-        manifest = read_manifest(index_dir)
-    except IndexUnavailable as exc:
-        return Freshness(False, [str(exc)])
-    if manifest is None:
-        return Freshness(False, [f"no index at {index_dir}"])
-    reasons = verify_index(index_dir) if verify else []
-    corpus = load_corpus(corpus_root, manifest_path)
-    built, current = manifest.files, input_hashes(corpus)
-    for name in sorted(set(built) | set(current)):
-        if name not in built:
-            reasons.append(f"new file: {name}")
-        elif name not in current:
-            reasons.append(f"removed file: {name}")
-        elif built[name] != current[name]:
-            reasons.append(f"changed file: {name}")
-    if manifest.model.name != model_name:
-        reasons.append(f"model changed: {manifest.model.name} -> {model_name}")
-    if manifest.code != code_fingerprint():
-        reasons.append("index_build code changed since the index was built")
-    return Freshness(not reasons, reasons)
 
 
 def _versions() -> dict[str, str]:

@@ -19,8 +19,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
-from index_build.schema import CrossRef, Passage, Target
 from index_build.treaty import ROMANS, TreatyText
+from index_contract.schema import CrossRef, Passage, Target
 
 MAX_RANGE = 40  # "paragraphs 8 to 31 of this article" is the longest run in the corpus
 HEAD = re.compile(r"\b(?:articles?|paragraphs?|sub-?paragraphs?)\b", re.IGNORECASE)

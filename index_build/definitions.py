@@ -15,8 +15,9 @@ import re
 from collections.abc import Iterable
 
 from index_build.passages import slug
-from index_build.schema import Definition, Passage, cite
 from index_build.treaty import NUMBERED, Article, TreatyText, Unit
+from index_contract.schema import Definition, Passage, cite
+from index_contract.tokenize import term_pattern
 
 LABEL_PREFIX = re.compile(r"^(?:\d{1,3}\.\s+)?(?:\(?[a-z]{1,4}\)\s+)?")
 DEFINING = re.compile(
@@ -77,15 +78,6 @@ def _last_unit(units: list[Unit], index: int) -> Unit:
 
 
 # --- terms in passages ------------------------------------------------------------------------
-
-
-def term_pattern(term: str) -> re.Pattern:
-    """A case-insensitive pattern for a term in the singular or the plural."""
-    words = term.lower().split()
-    last = re.escape(words[-1])
-    last = f"{last[:-1]}(?:y|ies)" if last.endswith("y") else f"{last}(?:s|es)?"
-    body = r"\s+".join([*(re.escape(w) for w in words[:-1]), last])
-    return re.compile(rf"(?<![\w-]){body}(?![\w-])", re.IGNORECASE)
 
 
 def terms_used(text: str, definitions: Iterable[Definition]) -> list[str]:

@@ -17,9 +17,9 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from index_build.schema import Description
 from index_build.sources import Corpus, CorpusError, read_data_file
 from index_build.treaty import TreatyText
+from index_contract.schema import Description
 
 DESCRIPTION_FILES = ("descriptions.yaml", "scenarios.yaml")
 KEY = re.compile(r"^(?:(?P<section>preamble|annex)|(?P<number>\d+)(?:\((?P<paragraph>\d+)\))?)$")

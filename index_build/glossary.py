@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from index_build.schema import Glossary, GlossaryAlias
 from index_build.sources import CorpusError, read_data_file
+from index_contract.schema import Glossary, GlossaryAlias
 
 GLOSSARY_FILE = "glossary.yaml"
 ACRONYM = re.compile(r"\b[A-Z]{2,}$")

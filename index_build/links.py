@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from index_build.crossrefs import treaty_references, unresolved
 from index_build.crosswalk.file import CROSSWALK_FILE, FROM, TO, read_crosswalk
 from index_build.definitions import definitions_used, extract_definitions
-from index_build.schema import LinkData, Pair, Passage
 from index_build.sources import Corpus, CorpusError
 from index_build.treaty import TreatyText
+from index_contract.schema import LinkData, Pair, Passage
 
 
 def describe_links(corpus: Corpus, texts: Mapping[str, TreatyText], passages: list[Passage]) -> LinkData:

@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from index_build.schema import OutOfCorpus, OutOfCorpusKind, Pointer
 from index_build.sources import Corpus, CorpusError, read_data_file
 from index_build.treaty import TreatyText
+from index_contract.schema import OutOfCorpus, OutOfCorpusKind, Pointer
 
 OUT_OF_CORPUS_FILE = "out_of_corpus.yaml"
 MIN_PLACE_CHARS = 4  # shorter names are codes ("KE", "KEN"): only the listed `codes` count

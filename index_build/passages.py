@@ -14,9 +14,9 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 
 from index_build.markdown import Block, iter_blocks, split_front_matter
-from index_build.schema import Passage, cite
 from index_build.sources import AnalysisSource, Corpus, TreatySource
 from index_build.treaty import Article, TreatyText, Unit
+from index_contract.schema import Passage, cite
 
 MAX_TREATY_PASSAGE_CHARS = 1500
 MAX_ANALYSIS_PASSAGE_CHARS = 1200

@@ -58,10 +58,19 @@ class Corpus:
     def input_files(self) -> dict[str, Path]:
         """Every file the index is built from, keyed by a stable display name."""
         files = {f"corpus:{p.relative_to(self.root).as_posix()}": p for p in self.source_files()}
-        files["project:corpus/sources.yaml"] = self.manifest_path
+        folder = self.manifest_path.parent.name
+        files[f"project:{folder}/{self.manifest_path.name}"] = self.manifest_path
         for path in self.data_files:
-            files[f"project:corpus/{path.name}"] = path
+            files[f"project:{folder}/{path.name}"] = path
         return files
+
+    def watched(self) -> list[str]:
+        """Globs under which a new file would be a new input: analyses, the optional texts the
+        corpus lacks, the project's data files."""
+        analyses = analysis_folder(self.root, self.manifest_path).relative_to(self.root)
+        patterns = [f"corpus:{analyses.as_posix()}/*.md"]
+        patterns += [f"corpus:{t.path.relative_to(self.root).as_posix()}" for t in self.absent]
+        return [*patterns, f"project:{self.manifest_path.parent.name}/*.yaml"]
 
     def data_file(self, name: str) -> Path | None:
         """The project data file of that name beside the manifest, if there is one."""

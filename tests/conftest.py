@@ -10,8 +10,8 @@ import yaml
 
 from bot.engine.engine import Engine
 from index_build.build import ENCODER_CACHE_DIR, build_index
-from index_build.config import load_settings
 from index_build.sources import Corpus, load_corpus
+from index_contract.config import load_settings
 
 DEV_QUESTIONS = Path(__file__).resolve().parents[2] / "shared" / "eval" / "questions.yaml"
 PDF_NAME = "A_RES_79_243.pdf"  # the official UN PDF the mirror's uncc.md was made from

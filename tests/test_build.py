@@ -14,12 +14,14 @@ from rich.console import Console
 
 from bot.cli import EXIT_FAILURE, EXIT_OK, main
 from bot.engine.engine import Engine
-from index_build import artifact, build
-from index_build.artifact import IndexBusy, IndexUnavailable, IndexWriter, load_index, read_manifest
-from index_build.build import ENCODER_CACHE_DIR, build_index, check_index
+from index_build import build
+from index_build.build import ENCODER_CACHE_DIR, build_index
 from index_build.embedding import EmbeddingCache
-from index_build.schema import ModelInfo
 from index_build.sources import CorpusError
+from index_contract import folder as index_folder
+from index_contract.folder import IndexBusy, IndexUnavailable, IndexWriter, load_index, read_manifest
+from index_contract.freshness import check_index
+from index_contract.schema import ModelInfo
 
 
 def test_manifest_describes_the_build(index_dir, settings, corpus):
@@ -111,7 +113,7 @@ def test_a_cross_reference_to_a_missing_article_fails_the_build(corpus_copy, tmp
 
 
 def test_a_reader_that_catches_a_rebuild_half_way_is_told_to_try_again(index_dir, monkeypatch):
-    real = artifact.read_manifest
+    real = index_folder.read_manifest
     calls = []
 
     def manifest_changes_after_the_first_read(path):
@@ -119,9 +121,9 @@ def test_a_reader_that_catches_a_rebuild_half_way_is_told_to_try_again(index_dir
         manifest = real(path)
         return manifest if len(calls) == 1 else dataclasses.replace(manifest, built_at="a later build")
 
-    monkeypatch.setattr(artifact, "read_manifest", manifest_changes_after_the_first_read)
-    with pytest.raises(artifact.IndexUnavailable, match="replaced while being read"):
-        artifact.load_index(index_dir)
+    monkeypatch.setattr(index_folder, "read_manifest", manifest_changes_after_the_first_read)
+    with pytest.raises(index_folder.IndexUnavailable, match="replaced while being read"):
+        index_folder.load_index(index_dir)
 
 
 # --- an index that checks itself ------------------------------------------------------------------
@@ -177,8 +179,9 @@ def _rewrite_json(index, name, text):
     """Replace one JSON file and record its new size and hash, so only its content is wrong."""
     (index / name).write_text(text, "utf-8")
     manifest = read_manifest(index)
-    contents = {**manifest.contents, name: artifact._contents(index, with_hashes=True)[name]}
-    (index / "manifest.json").write_bytes(artifact._pretty(dataclasses.replace(manifest, contents=contents)))
+    contents = {**manifest.contents, name: index_folder._contents(index, with_hashes=True)[name]}
+    rewritten = dataclasses.replace(manifest, contents=contents)
+    (index / "manifest.json").write_bytes(index_folder._pretty(rewritten))
 
 
 @pytest.mark.parametrize(
@@ -200,9 +203,9 @@ def test_structurally_wrong_index_json_is_a_damaged_index(built, name, text, mes
     ("manifest", "message"),
     [
         ("[]", "has format None"),
-        (f'{{"format": {artifact.FORMAT_VERSION}}}', "missing required field"),
+        (f'{{"format": {index_folder.FORMAT_VERSION}}}', "missing required field"),
         (
-            f'{{"format": {artifact.FORMAT_VERSION}, "model": "x"}}',
+            f'{{"format": {index_folder.FORMAT_VERSION}, "model": "x"}}',
             r"Expected `object`, got `str` - at `\$.model`",
         ),
         ("not json", "manifest.json"),

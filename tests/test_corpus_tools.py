@@ -20,13 +20,13 @@ import pytest
 import yaml
 
 from bot.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, main
-from index_build.artifact import load_index
 from index_build.corpus_tools.errors import CorpusToolError
 from index_build.corpus_tools.import_pdf import CheckFailed, import_pdf
 from index_build.corpus_tools.text import normalise, stored_text
 from index_build.markdown import split_front_matter
 from index_build.pdf_import import check_converted
 from index_build.sources import read_analysis_source
+from index_contract.folder import load_index
 from tests.conftest import PDF_NAME
 
 TIMEOUT_SECONDS = 1
@@ -673,18 +673,18 @@ def test_run_as_a_module_an_error_is_one_line_without_a_traceback(tmp_path):
     assert result.stderr.strip() == "treatybot: Not an http(s) web address: 'ftp://example.org/x'"
 
 
-def test_the_corpus_tools_are_not_build_code(tmp_path, monkeypatch):
+def test_the_corpus_tools_are_not_build_code(tmp_path):
     """Changing them does not make an index stale: what they write is hashed as input."""
-    from index_build import build
+    import index_build
+    from index_contract.freshness import code_fingerprint
 
     code = tmp_path / "index_build"
-    shutil.copytree(build.CODE_DIR, code, ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setattr(build, "CODE_DIR", code)
-    fingerprint = build.code_fingerprint()
+    shutil.copytree(Path(index_build.__file__).parent, code, ignore=shutil.ignore_patterns("__pycache__"))
+    fingerprint = code_fingerprint(code)
     for package in ("corpus_tools", "pdf_import"):
         with (code / package / "__init__.py").open("a", encoding="utf-8") as module:
             module.write("\n# an edit\n")
-    assert build.code_fingerprint() == fingerprint
+    assert code_fingerprint(code) == fingerprint
     with (code / "passages.py").open("a", encoding="utf-8") as module:
         module.write("\n# an edit\n")
-    assert build.code_fingerprint() != fingerprint
+    assert code_fingerprint(code) != fingerprint

@@ -8,8 +8,8 @@ import pytest
 from bot.cli import EXIT_OK, main
 from index_build.crossrefs import parse_mentions, passage_references, resolve, treaty_references, unresolved
 from index_build.passages import build_passages
-from index_build.schema import Target
 from index_build.treaty import parse_treaties, parse_treaty
+from index_contract.schema import Target
 
 
 @pytest.fixture(scope="session")

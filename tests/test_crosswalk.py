@@ -11,9 +11,9 @@ from index_build.crosswalk.file import CROSSWALK_FILE, Crosswalk, Rejection, rea
 from index_build.crosswalk.propose import Candidate, generate, merge, part_of, propose, term_aliases
 from index_build.definitions import extract_definitions
 from index_build.links import describe_links
-from index_build.schema import Pair
 from index_build.sources import MANIFEST_PATH, CorpusError, load_corpus
 from index_build.treaty import parse_treaties, parse_treaty
+from index_contract.schema import Pair
 
 CROSSWALK_PATH = MANIFEST_PATH.parent / CROSSWALK_FILE
 # Counterparts any reader of the two texts recognises (UNCC article, Budapest article).

@@ -8,8 +8,9 @@ import pytest
 from bot.cli import EXIT_OK, EXIT_USAGE, main
 from bot.engine.errors import UnknownTerm
 from bot.engine.links import MAX_DEFINITIONS_PER_ANSWER
-from index_build.definitions import extract_definitions, term_pattern, terms_used
+from index_build.definitions import extract_definitions, terms_used
 from index_build.treaty import parse_treaty
+from index_contract.tokenize import term_pattern
 
 
 @pytest.fixture(scope="session")

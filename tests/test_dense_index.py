@@ -6,7 +6,7 @@ import faiss
 import numpy as np
 import pytest
 
-from index_build.dense_index import (
+from index_contract.dense import (
     RECALL_K,
     build_dense_index,
     calibration_queries,

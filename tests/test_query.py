@@ -4,8 +4,8 @@ import pytest
 
 from bot.engine.query import QueryVocabulary
 from index_build.glossary import load_glossary
-from index_build.schema import GlossaryAlias
 from index_build.sources import CorpusError
+from index_contract.schema import GlossaryAlias
 
 
 @pytest.fixture(scope="module")

@@ -12,13 +12,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index_build import query_encoder
-from index_build.artifact import load_index
-from index_build.embedding import load_embedder, resolve_model
-from index_build.query_encoder import (
-    ExportError,
+from index_build import encoder_export
+from index_build.encoder_export import ExportError, export_query_encoder
+from index_contract.folder import load_index
+from index_contract.models import load_embedder, resolve_model
+from index_contract.query_encoder import (
     QueryEncoderUnavailable,
-    export_query_encoder,
     load_query_encoder,
     read_settings,
     verify_files,
@@ -68,7 +67,7 @@ def test_export_writes_model_tokenizer_and_settings(exported, settings):
     assert {"model.onnx", "model_int8.onnx", "tokenizer.json"} == set(described["files"])
     assert described["exporter"]["name"]
     assert {"onnxruntime", "tokenizers", "python"} <= set(described["versions"])
-    assert described["check"]["min_cosine_fp32"] >= query_encoder.EXPORT_MIN_COSINE
+    assert described["check"]["min_cosine_fp32"] >= encoder_export.EXPORT_MIN_COSINE
     assert verify_files(exported) == []
     tokenizer = json.loads((exported / "tokenizer.json").read_text("utf-8"))
     assert tokenizer["truncation"] is None and tokenizer["padding"] is None  # set by the reader
@@ -119,7 +118,7 @@ def test_encoding_from_many_threads_matches_one_thread(exported, sample_texts):
 def test_serving_imports_neither_torch_nor_transformers(exported):
     script = (
         "import json, sys\n"
-        "from index_build.query_encoder import load_query_encoder\n"
+        "from index_build.encoder_export import load_query_encoder\n"
         f"encoder = load_query_encoder({str(exported)!r})\n"
         "one = encoder.encode_query('Can the police seize data?')\n"
         "many = encoder.encode(['a question', 'another one', 'x' * 2000])\n"
@@ -160,10 +159,10 @@ def test_when_every_exporter_fails_the_error_names_each_and_the_old_folder_stays
     def broken(model, staging, quantize):
         raise RuntimeError("unsupported operator")
 
-    monkeypatch.setattr(query_encoder, "EXPORTER_FUNCTIONS", dict.fromkeys(query_encoder.EXPORTERS, broken))
+    monkeypatch.setattr(encoder_export, "EXPORTER_FUNCTIONS", dict.fromkeys(encoder_export.EXPORTERS, broken))
     with pytest.raises(ExportError) as caught:
         export_query_encoder(settings.model, target)
-    for name in query_encoder.EXPORTERS:
+    for name in encoder_export.EXPORTERS:
         assert f"{name}: RuntimeError: unsupported operator" in str(caught.value)
     assert verify_files(target) == []
     assert [p.name for p in tmp_path.iterdir()] == ["query-encoder"]  # no staging left behind

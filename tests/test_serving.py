@@ -16,10 +16,11 @@ import index_build.build
 from bot.engine.engine import Engine, query_embedder
 from bot.engine.evaluate import load_questions
 from bot.engine.retrieval import Method
-from index_build.artifact import load_index, verify_index
 from index_build.build import build_index
-from index_build.embedding import Embedder, load_embedder
-from index_build.query_encoder import ExportError, OnnxQueryEncoder
+from index_build.encoder_export import ExportError
+from index_contract.folder import load_index, verify_index
+from index_contract.models import Embedder, load_embedder
+from index_contract.query_encoder import OnnxQueryEncoder
 from tests.conftest import DEV_QUESTIONS
 
 PROJECT = Path(__file__).resolve().parents[1]

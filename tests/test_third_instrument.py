@@ -7,8 +7,9 @@ import pytest
 import yaml
 
 from bot.engine.engine import Engine
-from index_build.build import build_index, check_index
+from index_build.build import build_index
 from index_build.sources import MANIFEST_PATH
+from index_contract.freshness import check_index
 
 MINI_TREATY = """---
 title: "Model Convention on Drone Safety"
@@ -64,7 +65,7 @@ def third(tmp_path_factory, settings):
     manifest.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     index = root / "index"
     build_index(corpus, index, settings.model, settings.embedding_cache, manifest_path=manifest)
-    assert check_index(corpus, index, settings.model, verify=True, manifest_path=manifest).up_to_date
+    assert check_index(corpus, index, settings.model, verify=True).up_to_date
     return Engine.load(index)
 
 

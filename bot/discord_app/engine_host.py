@@ -19,8 +19,8 @@ from typing import TypeVar
 
 from bot.discord_app import metrics
 from bot.engine.engine import Engine
-from index_build.artifact import MANIFEST, IndexUnavailable
-from index_build.embedding import ModelError
+from index_contract.folder import MANIFEST, IndexUnavailable
+from index_contract.models import ModelError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -27,7 +27,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from index_build.schema import Manifest
+from index_contract.schema import Manifest
 
 log = logging.getLogger(__name__)
 

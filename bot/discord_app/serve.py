@@ -25,7 +25,7 @@ from bot.discord_app.metrics import OperatorServer
 from bot.discord_app.settings import TOKEN_ENV, DiscordSettings, LogFormat, discord_settings, resolve_token
 from bot.discord_app.vote_store import open_vote_store
 from bot.engine.engine import Engine
-from index_build.config import Settings
+from index_contract.config import Settings
 
 log = logging.getLogger(__name__)
 

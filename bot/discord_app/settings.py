@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.discord_app.limits import INTERACTION_TOKEN_SECONDS
-from index_build.config import PROJECT_ROOT, ConfigError, Settings
+from index_contract.config import PROJECT_ROOT, ConfigError, Settings
 
 TOKEN_ENV = "DISCORD_TOKEN"
 API_BASE_ENV = "DISCORD_API_BASE"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from bot.engine.conversation import Turn
 from bot.engine.notes import ArticleLink, Counterpart, DefinedTerm, SeeAlso
-from index_build.schema import OutOfCorpusKind, Passage, cite
+from index_contract.schema import OutOfCorpusKind, Passage, cite
 
 
 @dataclass(frozen=True)

@@ -23,11 +23,11 @@ from bot.engine.references import Reference
 from bot.engine.registry import TreatyRegistry
 from bot.engine.retrieval import Method, Ranking, Retriever, Source
 from bot.engine.user_input import clean_question, clean_term, clean_text
-from index_build.artifact import IndexData, load_index
-from index_build.dense_index import set_search_threads
-from index_build.embedding import QueryEmbedder, load_embedder
-from index_build.query_encoder import QueryEncoderUnavailable, load_query_encoder
-from index_build.schema import AbsentText, OutOfCorpusKind, Passage, TreatyInfo
+from index_contract.dense import set_search_threads
+from index_contract.folder import IndexData, load_index
+from index_contract.models import QueryEmbedder, load_embedder
+from index_contract.query_encoder import QueryEncoderUnavailable, load_query_encoder
+from index_contract.schema import AbsentText, OutOfCorpusKind, Passage, TreatyInfo
 
 log = logging.getLogger(__name__)
 

@@ -29,7 +29,7 @@ from bot.engine.conversation import Conversation
 from bot.engine.engine import Engine
 from bot.engine.places import Place, parse_place
 from bot.engine.retrieval import Method
-from index_build.schema import Passage
+from index_contract.schema import Passage
 
 RECALL_CUTOFFS = (1, 5)
 MRR_CUTOFF = 10

@@ -14,8 +14,8 @@ from bot.engine.out_of_corpus import OutOfCorpusDetector
 from bot.engine.query import SHORT_QUESTION_WORDS, QueryVocabulary
 from bot.engine.references import Reference, ReferenceFinder, relative_references
 from bot.engine.registry import COMPARISON_WORDS, TreatyRegistry
-from index_build.schema import OutOfCorpusKind
-from index_build.tokenize import tokenize
+from index_contract.schema import OutOfCorpusKind
+from index_contract.tokenize import tokenize
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,19 @@ from dataclasses import dataclass, replace
 
 from bot.engine.answer import ArticleView, Hit
 from bot.engine.notes import ArticleLink, Counterpart, DefinedTerm, SeeAlso
-from index_build.crosswalk.file import FROM, TO
-from index_build.definitions import term_pattern
-from index_build.schema import CrossRef, Definition, Documents, LinkData, Pair, Passage, Target, cite
+from index_contract.schema import (
+    FROM,
+    TO,
+    CrossRef,
+    Definition,
+    Documents,
+    LinkData,
+    Pair,
+    Passage,
+    Target,
+    cite,
+)
+from index_contract.tokenize import term_pattern
 
 MAX_DEFINITIONS_PER_ANSWER = 3  # rarest terms first: "emergency" before "electronic data"
 MAX_SUGGESTIONS = 5

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from index_build.schema import cite
+from index_contract.schema import cite
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 
 from bot.engine.phrases import Phrase, Words
-from index_build.schema import OutOfCorpus, OutOfCorpusKind
-from index_build.tokenize import stems
+from index_contract.schema import OutOfCorpus, OutOfCorpusKind
+from index_contract.tokenize import stems
 
 COUNTRY, LATER = "\x00country", "\x00later"  # placeholder tokens no text can produce
 PLACEHOLDERS = {"{country}": COUNTRY, "{later}": LATER}

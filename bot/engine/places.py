@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index_build.schema import Passage
+from index_contract.schema import Passage
 
 PLACE = re.compile(
     r"^(?P<doc>[\w-]+)(?::(?P<where>preamble|annex|(?P<article>\d+)(?:\((?P<paragraph>\w+)\))?))?$"

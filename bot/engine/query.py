@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from bot.engine.phrases import Phrase, Words
 from bot.engine.references import mentions_provision
-from index_build.schema import Glossary
-from index_build.tokenize import stems, tokenize
+from index_contract.schema import Glossary
+from index_contract.tokenize import stems, tokenize
 
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\s*\n+\s*|\s+-\s+")
 MIN_PART_WORDS = 3  # content words a sentence needs to be searched on its own

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from bot.engine.registry import COMPARISON_WORDS, TreatyRegistry
-from index_build.schema import Target
+from index_contract.schema import Target
 
 _SUB = r"(?:\s*\(\s*(?:[a-z]{1,4})\s*\))"
 _ARTICLE_WORD = r"(?<!\w)(?:articles?|arts?\.?|§)"

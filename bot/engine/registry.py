@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from index_build.schema import AbsentText, TreatyInfo
+from index_contract.schema import AbsentText, TreatyInfo
 
 FUZZY_MIN_CHARS = 6  # a one-word name this long also matches with one letter wrong ("budapst")
 WORD = re.compile(r"[^\W\d_]+")

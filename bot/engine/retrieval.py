@@ -14,9 +14,9 @@ import numpy as np
 
 from bot.engine.intent import QueryIntent
 from bot.engine.query import QueryVocabulary
-from index_build.artifact import IndexData
-from index_build.embedding import QueryEmbedder
-from index_build.tokenize import tokenize
+from index_contract.folder import IndexData
+from index_contract.models import QueryEmbedder
+from index_contract.tokenize import tokenize
 
 RRF_K = 20  # reciprocal rank fusion constant (60 in Cormack et al. 2009; 20 measured better here)
 DENSE_WEIGHT = 1.0

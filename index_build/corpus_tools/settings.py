@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from index_build.config import PROJECT_ROOT, ConfigError, Settings
+from index_contract.config import PROJECT_ROOT, ConfigError, Settings
 
 # The official PDF of resolution 79/243, whose annex is the Convention (UN Official Document System).
 DEFAULT_PDF_URL = "https://docs.un.org/en/A/RES/79/243"

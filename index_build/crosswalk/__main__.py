@@ -10,11 +10,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from index_build.config import ConfigError, load_settings
 from index_build.crosswalk.file import CROSSWALK_FILE
 from index_build.crosswalk.propose import generate
-from index_build.embedding import ModelError
 from index_build.sources import MANIFEST_PATH, CorpusError
+from index_contract.config import ConfigError, load_settings
+from index_contract.models import ModelError
 
 
 def main(argv: list[str] | None = None) -> int:

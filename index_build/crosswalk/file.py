@@ -12,12 +12,11 @@ from pathlib import Path
 
 import yaml
 
-from index_build.schema import Pair
 from index_build.sources import CorpusError
 from index_build.treaty import TreatyText
+from index_contract.schema import FROM, TO, Pair
 
 CROSSWALK_FILE = "crosswalk.yaml"
-FROM, TO = "uncc", "budapest"
 HEADER = """\
 # UNCC -> Budapest Convention (ETS 185) crosswalk: counterpart articles and how each pair was
 # established. Proposed from the two texts by `python -m index_build.crosswalk --write` (see

@@ -24,13 +24,14 @@ from pathlib import Path
 
 import numpy as np
 
-from index_build.crosswalk.file import FROM, TO, Crosswalk, read_crosswalk
+from index_build.crosswalk.file import Crosswalk, read_crosswalk
 from index_build.definitions import extract_definitions
-from index_build.embedding import DEFAULT_MODEL, EmbeddingCache, embed_with_cache, load_embedder
-from index_build.schema import Definition, Pair
+from index_build.embedding import EmbeddingCache, embed_with_cache
 from index_build.sources import load_corpus
-from index_build.tokenize import tokenize
 from index_build.treaty import Article, TreatyText, parse_treaty
+from index_contract.models import DEFAULT_MODEL, load_embedder
+from index_contract.schema import FROM, TO, Definition, Pair
+from index_contract.tokenize import tokenize
 
 CROSSWALK_MODEL = DEFAULT_MODEL
 TITLE_WEIGHT = 0.5  # combined score = TITLE_WEIGHT * title + (1 - TITLE_WEIGHT) * content

@@ -14,7 +14,7 @@ import simcord
 from bot.discord_app import errors
 from bot.discord_app.engine_host import EngineHost
 from bot.discord_app.text import displayed
-from index_build.artifact import MANIFEST
+from index_contract.folder import MANIFEST
 
 pytestmark = pytest.mark.asyncio
 WATCH_SECONDS = 30

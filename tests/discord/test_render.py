@@ -34,7 +34,7 @@ from bot.engine.links import ComparedArticle, Comparison, TermLookup
 from bot.engine.notes import ArticleLink, Counterpart, DefinedTerm, SeeAlso
 from bot.engine.user_input import matching_terms
 from bot.presentation import NOT_COVERED, hit_notes
-from index_build.schema import Passage
+from index_contract.schema import Passage
 
 LONGEST_CITATION = 600  # far beyond any citation the corpus produces (under 200 characters)
 GENERATED = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

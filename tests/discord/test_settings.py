@@ -16,7 +16,7 @@ from bot.discord_app.settings import (
     discord_settings,
     resolve_token,
 )
-from index_build.config import PROJECT_ROOT, ConfigError, load_settings
+from index_contract.config import PROJECT_ROOT, ConfigError, load_settings
 
 EXAMPLE = PROJECT_ROOT / "treatybot.example.yaml"
 

@@ -21,7 +21,7 @@ index/
 A build holds a lock beside the index (`.index.lock`), so two builds never interleave, and
 writes into a staging folder (`.index.building-*`) that it renames into place when complete.
 Staging folders left by a killed build are removed by the next build. Every record is typed
-(`index_build.schema`) and checked on load: sizes and counts always, hashes on `verify_index`.
+(`index_contract.schema`) and checked on load: sizes and counts always, hashes on `verify_index`.
 """
 
 from __future__ import annotations
@@ -41,10 +41,10 @@ import faiss
 import msgspec
 import numpy as np
 
-from index_build.dense_index import build_dense_index, read_dense_index, write_dense_index
-from index_build.schema import Description, Documents, LinkData, Manifest, Passage, StoredFile
+from index_contract.dense import build_dense_index, read_dense_index, write_dense_index
+from index_contract.schema import Description, Documents, LinkData, Manifest, Passage, StoredFile
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 DOCUMENTS = "documents.json"

@@ -43,3 +43,12 @@ def tokenize(text: str) -> list[str]:
 def stems(text: str) -> list[str]:
     """Stemmed words of `text`, in order, stopwords kept (for phrase matching)."""
     return _stemmer().stemWords(WORD.findall(normalize(text)))
+
+
+def term_pattern(term: str) -> re.Pattern:
+    """A case-insensitive pattern for a term in the singular or the plural."""
+    words = term.lower().split()
+    last = re.escape(words[-1])
+    last = f"{last[:-1]}(?:y|ies)" if last.endswith("y") else f"{last}(?:s|es)?"
+    body = r"\s+".join([*(re.escape(w) for w in words[:-1]), last])
+    return re.compile(rf"(?<![\w-]){body}(?![\w-])", re.IGNORECASE)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from index_build.embedding import DEFAULT_MODEL
+from index_contract.models import DEFAULT_MODEL
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_FILE = PROJECT_ROOT / "treatybot.yaml"

@@ -132,6 +132,9 @@ class Definition:
         return " or ".join(self.terms)
 
 
+PAIRED_TREATIES = FROM, TO = "uncc", "budapest"  # the two sides of a crosswalk pair
+
+
 @dataclass(frozen=True)
 class Pair:
     """A UNCC article and its Budapest Convention counterpart, and how the pair was established."""
@@ -303,3 +306,5 @@ class Manifest:
     dense_index: dict[str, Any]  # the FAISS index chosen by passage count (index_build/dense_index.py)
     query_encoder: str  # folder of the ONNX query encoder in the index; "" when queries need the model
     query_encoder_note: str  # why there is none, when there is none
+    project_root: str = ""  # the folder the 'project:' input files lie in
+    watched: list[str] = field(default_factory=list)  # globs ('corpus:analysis/*.md') for new inputs
