@@ -16,7 +16,7 @@ sys.path.insert(0, str(PROJECT))
 
 from bot.discord_app.render import answer_replies  # noqa: E402
 from bot.engine.engine import Engine  # noqa: E402
-from bot.engine.evaluate import load_questions  # noqa: E402
+from bot.evaluation import load_questions  # noqa: E402
 from index_contract.config import load_settings  # noqa: E402
 
 DEV = PROJECT.parent / "shared" / "eval" / "questions.yaml"

@@ -19,8 +19,8 @@ PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
 from bot.engine.engine import Engine  # noqa: E402
-from bot.engine.evaluate import evaluate, load_questions  # noqa: E402
 from bot.engine.retrieval import Method  # noqa: E402
+from bot.evaluation import ANSWER, evaluate, load_questions  # noqa: E402
 from index_contract.config import load_settings  # noqa: E402
 
 QUESTION_FILES = [
@@ -46,10 +46,10 @@ HEADERS = (
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", help="index folder (default: as for treatybot)")
-    parser.add_argument("--methods", default=",".join(m.value for m in Method))
+    parser.add_argument("--methods", default=",".join([*Method, ANSWER]))
     args = parser.parse_args()
     engine = Engine.load(load_settings(index=args.index).index)
-    methods = tuple(Method(m) for m in args.methods.split(","))
+    methods = tuple(args.methods.split(","))
     print("| " + " | ".join(HEADERS) + " |")
     print("|" + "---|" * len(HEADERS))
     began = time.perf_counter()
@@ -59,7 +59,7 @@ def main() -> int:
             for group in groups if len(groups) > 1 else [None]:
                 metrics = report.metrics(group)
                 cells = [_cell(metrics[c]) for c in COLUMNS]
-                print(f"| {path.stem} | {group or ''} | {report.method.value} | " + " | ".join(cells) + " |")
+                print(f"| {path.stem} | {group or ''} | {report.method} | " + " | ".join(cells) + " |")
     print(f"\n({time.perf_counter() - began:.0f} s)", file=sys.stderr)
     return 0
 

@@ -8,9 +8,8 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from bot.engine.answer import Answer, ArticleView, Hit
-from bot.engine.evaluate import MethodReport
-from bot.engine.links import Comparison, TermLookup
+from bot.engine.answer import Answer, ArticleView, Comparison, Hit, TermLookup
+from bot.evaluation import MethodReport
 from bot.presentation import (
     ANALYSIS_SECTION,
     LEAD_GAP,
@@ -154,11 +153,11 @@ def render_eval(reports: list[MethodReport], mrr_cutoff: int) -> RenderableType:
         for group in groups if len(groups) > 1 else [None]:
             metrics = report.metrics(group)
             label = [group] if group else []
-            table.add_row(report.method.value, *label, *(_cell(metrics[name]) for name in metric_names))
+            table.add_row(report.method, *label, *(_cell(metrics[name]) for name in metric_names))
     parts: list[RenderableType] = [table]
     for report in reports:
         misses = report.misses()
-        parts.append(Rule(f"{report.method.value}: {len(misses)} missed", align="left"))
+        parts.append(Rule(f"{report.method}: {len(misses)} missed", align="left"))
         for outcome in misses:
             q = outcome.question
             expected = ", ".join(q.expect) or "refusal"

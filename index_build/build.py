@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import platform
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
-from importlib import metadata
 from pathlib import Path
 
 import bm25s
@@ -20,17 +18,18 @@ from index_build.descriptions import load_descriptions
 from index_build.embedding import EmbeddingCache, embed_with_cache
 from index_build.encoder_export import ExportError, encoder_folder_name, export_query_encoder, reproduces
 from index_build.glossary import GLOSSARY_FILE, load_glossary
-from index_build.links import describe_links
-from index_build.out_of_corpus import load_out_of_corpus
+from index_build.link_data import describe_links
+from index_build.out_of_corpus_kinds import load_out_of_corpus
 from index_build.passages import build_passages, publisher_short_name
 from index_build.sources import MANIFEST_PATH, Corpus, load_corpus
 from index_build.treaty import TreatyText, parse_treaties
+from index_contract.files import package_versions, sha256_file
 from index_contract.folder import (
     FORMAT_VERSION,
     DescriptionIndex,
     IndexWriter,
 )
-from index_contract.freshness import code_fingerprint, sha256_file
+from index_contract.freshness import code_fingerprint
 from index_contract.models import Embedder, load_embedder
 from index_contract.schema import (
     AbsentText,
@@ -149,7 +148,7 @@ def _manifest(corpus: Corpus, model: ModelInfo, passages: int, began: float, no_
         passages=passages,
         built_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         build_seconds=round(time.perf_counter() - began, 2),
-        versions=_versions(),
+        versions=package_versions(VERSIONED_PACKAGES),
         contents={},  # the writer fills in the files it writes,
         dense_index={},  # the dense index it chose
         query_encoder="",  # and where it put the query encoder
@@ -241,13 +240,3 @@ def describe_documents(corpus: Corpus, texts: Mapping[str, TreatyText]) -> Docum
         ),
         out_of_corpus=load_out_of_corpus(corpus, texts),
     )
-
-
-def _versions() -> dict[str, str]:
-    versions = {"python": platform.python_version()}
-    for name in VERSIONED_PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions

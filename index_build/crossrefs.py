@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 from index_build.treaty import ROMANS, TreatyText
-from index_contract.schema import CrossRef, Passage, Target
+from index_contract.schema import CrossRef, Passage, Provision
 
 MAX_RANGE = 40  # "paragraphs 8 to 31 of this article" is the longest run in the corpus
 HEAD = re.compile(r"\b(?:articles?|paragraphs?|sub-?paragraphs?)\b", re.IGNORECASE)
@@ -283,16 +283,16 @@ def _label_run(first: str | None, last: str, kind: str) -> list[str]:
 # --- resolving --------------------------------------------------------------------------------
 
 
-def resolve(mention: Mention, doc: str, article: int | None, paragraph: str | None) -> tuple[Target, ...]:
+def resolve(mention: Mention, doc: str, article: int | None, paragraph: str | None) -> tuple[Provision, ...]:
     """Exact targets of a mention found in `doc`, Article `article`, paragraph `paragraph`."""
-    targets: dict[Target, None] = {}
+    targets: dict[Provision, None] = {}
     for item in mention.items:
         number = item.article if item.article is not None else (mention.scope_article or article)
         if number is None:
             continue  # a relative reference outside any article (annex): nothing to anchor it
         para = paragraph if item.paragraph == THIS else item.paragraph
         subs = tuple(s for s in (item.letter, item.roman) if s)
-        targets.setdefault(Target(doc, number, para, subs))
+        targets.setdefault(Provision(doc, number, para, subs))
     return tuple(targets)
 
 
@@ -328,7 +328,7 @@ def treaty_references(passages: Iterable[Passage], treaties: dict[str, TreatyTex
 
 def unresolved(
     refs: Iterable[CrossRef], treaties: dict[str, TreatyText]
-) -> Iterator[tuple[CrossRef, Target]]:
+) -> Iterator[tuple[CrossRef, Provision]]:
     """Targets that name no existing article, paragraph or sub-paragraph of their treaty."""
     places = {doc: _places(treaty) for doc, treaty in treaties.items()}
     for ref in refs:

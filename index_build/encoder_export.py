@@ -21,17 +21,16 @@ import hashlib
 import json
 import logging
 import os
-import platform
 import shutil
 import tempfile
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from index_contract.files import package_versions, sha256_file, swap_into_place
 from index_contract.query_encoder import (
     FORMAT_VERSION,
     INPUT_NAMES,
@@ -41,7 +40,6 @@ from index_contract.query_encoder import (
     TOKENIZER,
     QueryEncoderUnavailable,
     load_query_encoder,
-    sha256_file,
     verify_files,
 )
 
@@ -115,13 +113,13 @@ def export_query_encoder(
             "inputs": list(INPUT_NAMES),
             "output": OUTPUT_NAME,
             "files": files,
-            "versions": _versions(),
+            "versions": package_versions(VERSIONED_PACKAGES),
             "exported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
         _write_json(staging / SETTINGS, settings)
         settings["check"] = _check_export(model, staging)
         _write_json(staging / SETTINGS, settings)
-        _swap_into_place(staging, target)
+        swap_into_place(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -368,32 +366,6 @@ def _only(folder: Path, name: str) -> Path:
     if not path.exists():
         raise FileNotFoundError(f"the exporter wrote no {name} in {folder}: {os.listdir(folder)}")
     return path
-
-
-def _versions() -> dict[str, str]:
-    versions = {"python": platform.python_version()}
-    for name in VERSIONED_PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return versions
-
-
-def _swap_into_place(staging: Path, target: Path) -> None:
-    retired = None
-    if target.exists():
-        retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-        retired.rmdir()
-        os.rename(target, retired)
-    try:
-        os.rename(staging, target)
-    except OSError:
-        if retired is not None:
-            os.rename(retired, target)
-        raise
-    if retired is not None:
-        shutil.rmtree(retired, ignore_errors=True)
 
 
 def _write_json(path: Path, data: dict) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,10 +83,6 @@ class Corpus:
             if treaty.id == doc_id:
                 return treaty
         raise KeyError(doc_id)
-
-
-def sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def load_corpus(root: Path, manifest_path: Path = MANIFEST_PATH) -> Corpus:

@@ -1,7 +1,10 @@
 """Settings: command-line flag, else environment variable, else YAML config file, else default.
 
 Relative paths in the config file are relative to that file; relative paths given on the
-command line or in the environment are relative to the working directory.
+command line or in the environment are relative to the working directory. The defaults lie in
+the checkout when treatybot runs from one (index/, .cache/, ../shared/corpus, treatybot.yaml),
+and in the working directory when it is installed as a package (index/, .cache/, corpus/,
+treatybot.yaml): a serving machine runs it from the folder that holds its index.
 """
 
 from __future__ import annotations
@@ -14,9 +17,11 @@ import yaml
 
 from index_contract.models import DEFAULT_MODEL
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+_CODE_PARENT = Path(__file__).resolve().parent.parent
+IN_CHECKOUT = (_CODE_PARENT / "pyproject.toml").is_file()  # not an installed package
+PROJECT_ROOT = _CODE_PARENT if IN_CHECKOUT else Path.cwd()
 DEFAULT_CONFIG_FILE = PROJECT_ROOT / "treatybot.yaml"
-DEFAULT_CORPUS = PROJECT_ROOT.parent / "shared" / "corpus"
+DEFAULT_CORPUS = PROJECT_ROOT.parent / "shared" / "corpus" if IN_CHECKOUT else PROJECT_ROOT / "corpus"
 DEFAULT_INDEX = PROJECT_ROOT / "index"
 DEFAULT_CACHE = PROJECT_ROOT / ".cache"
 

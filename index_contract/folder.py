@@ -27,7 +27,6 @@ Staging folders left by a killed build are removed by the next build. Every reco
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import os
 import shutil
 import tempfile
@@ -42,6 +41,7 @@ import msgspec
 import numpy as np
 
 from index_contract.dense import build_dense_index, read_dense_index, write_dense_index
+from index_contract.files import sha256_file, swap_into_place
 from index_contract.schema import Description, Documents, LinkData, Manifest, Passage, StoredFile
 
 FORMAT_VERSION = 6
@@ -58,7 +58,6 @@ DESCRIPTION_BM25_DIR = "bm25-descriptions"
 UNIT_VECTORS = "units.npy"  # a vector for each unit of each passage, in passage order
 STAGING_TAG = "building"
 RETIRED_TAG = "old"
-HASH_CHUNK_BYTES = 1 << 20
 
 T = TypeVar("T")
 _passage_decoder = msgspec.json.Decoder(Passage)
@@ -170,7 +169,7 @@ class IndexWriter:
             query_encoder=ENCODER_DIR if query_encoder is not None else "",
         )
         (staging / MANIFEST).write_bytes(_pretty(manifest))
-        _swap_into_place(staging, self.target)
+        swap_into_place(staging, self.target, RETIRED_TAG)
         return manifest
 
     def _release(self) -> None:
@@ -195,22 +194,6 @@ def _leftovers(target: Path) -> list[Path]:
     return [p for p in target.parent.iterdir() if p.name.startswith(prefixes) and p.is_dir()]
 
 
-def _swap_into_place(staging: Path, target: Path) -> None:
-    retired = None
-    if target.exists():
-        retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.{RETIRED_TAG}-", dir=target.parent))
-        retired.rmdir()
-        os.rename(target, retired)
-    try:
-        os.rename(staging, target)
-    except OSError:
-        if retired is not None:
-            os.rename(retired, target)  # put the old index back
-        raise
-    if retired is not None:
-        shutil.rmtree(retired, ignore_errors=True)
-
-
 def _write_lines(path: Path, records: Sequence[object]) -> None:
     """JSON lines: one record per line."""
     encoder = msgspec.json.Encoder()
@@ -227,19 +210,11 @@ def _contents(folder: Path, *, with_hashes: bool) -> dict[str, StoredFile]:
     """Every file of the folder but the manifest, by relative path: its size (and sha256)."""
     return {
         path.relative_to(folder).as_posix(): StoredFile(
-            path.stat().st_size, _sha256(path) if with_hashes else ""
+            path.stat().st_size, sha256_file(path) if with_hashes else ""
         )
         for path in sorted(folder.rglob("*"))
         if path.is_file() and path.name != MANIFEST
     }
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as data:
-        while chunk := data.read(HASH_CHUNK_BYTES):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 # --- reading ------------------------------------------------------------------------------------

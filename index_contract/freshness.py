@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from importlib.util import find_spec
 from pathlib import Path
 
+from index_contract.files import sha256_file
 from index_contract.folder import IndexUnavailable, read_manifest, verify_index
 from index_contract.schema import Manifest
 
@@ -27,14 +28,6 @@ CORPUS, PROJECT = "corpus", "project"  # the roots an input's display name start
 class Freshness:
     up_to_date: bool
     reasons: list[str] = field(default_factory=list)
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def build_code_dir() -> Path | None:

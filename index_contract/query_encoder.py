@@ -16,13 +16,14 @@ build's exporter (`index_build.encoder_export`) writes the folder.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from index_contract.files import sha256_file
 
 FORMAT_VERSION = 1
 SETTINGS = "encoder.json"
@@ -35,14 +36,6 @@ ENCODE_BATCH_SIZE = 32
 
 class QueryEncoderUnavailable(Exception):
     """The query-encoder folder is missing, incomplete or damaged; the message says why."""
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def read_settings(folder: Path) -> dict:

@@ -85,8 +85,9 @@ class Description:
 
 
 @dataclass(frozen=True, order=True)
-class Target:
-    """One provision a reference points to: Article 17, Art. 17(1), Art. 17(1)(b)(ii)."""
+class Provision:
+    """A provision of a treaty: Article 17, Art. 17(1), Art. 17(1)(b)(ii). What a reference or a
+    question names, and what an answer showed (the one type for a place in a treaty)."""
 
     doc: str
     article: int
@@ -109,7 +110,7 @@ class CrossRef:
     text: str  # the reference as written, e.g. "articles 7 to 10 of this Convention"
     start: int  # offsets in the source file
     end: int
-    targets: tuple[Target, ...]
+    targets: tuple[Provision, ...]
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ import pytest
 
 from bot.cli import EXIT_OK, main
 from bot.discord_app.render import answer_replies
-from bot.engine.evaluate import QuestionFile, evaluate, load_questions
 from bot.engine.retrieval import Method
+from bot.evaluation import QuestionFile, evaluate, load_questions
 from tests.conftest import DEV_QUESTIONS
 
 QUESTIONS = Path(__file__).resolve().parents[1] / "benchmarks" / "questions"

@@ -560,11 +560,22 @@ def test_build_check_names_what_the_tools_wrote_and_a_build_picks_it_up(
 
 def test_build_without_a_corpus_says_how_to_fetch_one(capsys, tmp_path, index_dir):
     missing = tmp_path / "none"
-    for extra in ([], ["--check"]):
-        status, _, err = run(capsys, "--corpus", str(missing), "--index", str(index_dir), "build", *extra)
-        assert status == EXIT_FAILURE
-        line = one_line(err)
-        assert f"No corpus at {missing}: fetch one with treatybot corpus fetch --to {missing}" in line
+    status, _, err = run(capsys, "--corpus", str(missing), "--index", str(index_dir), "build")
+    assert status == EXIT_FAILURE
+    line = one_line(err)
+    assert f"No corpus at {missing}: fetch one with treatybot corpus fetch --to {missing}" in line
+
+
+def test_checking_without_a_corpus_verifies_the_index_files(capsys, tmp_path, index_dir):
+    """A serving machine has an index and no corpus: the check is of the index files alone."""
+    missing = tmp_path / "none"
+    status, out, _ = run(capsys, "--corpus", str(missing), "--index", str(index_dir), "build", "--check")
+    assert status == EXIT_OK and "intact" in out and str(missing) in " ".join(out.split())
+    damaged = tmp_path / "index"
+    shutil.copytree(index_dir, damaged)
+    (damaged / "passages.jsonl").write_text("", encoding="utf-8")
+    status, out, _ = run(capsys, "--corpus", str(missing), "--index", str(damaged), "build", "--check")
+    assert status == EXIT_FAILURE and "passages.jsonl" in out
 
 
 # --- corpus fetch ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from bot.cli import EXIT_OK, main
 from index_build.crossrefs import parse_mentions, passage_references, resolve, treaty_references, unresolved
 from index_build.passages import build_passages
 from index_build.treaty import parse_treaties, parse_treaty
-from index_contract.schema import Target
+from index_contract.schema import Provision
 
 
 @pytest.fixture(scope="session")
@@ -146,7 +146,7 @@ def test_the_index_stores_the_reference_graph(engine):
     assert refs and all(r.passage.startswith(("uncc:", "budapest:")) for r in refs)
     ref = next(r for r in refs if r.passage == "uncc:art26:p0")
     assert (ref.doc, ref.article, ref.text) == ("uncc", 26, "article 25 of this Convention")
-    assert ref.targets == (Target("uncc", 25),)
+    assert ref.targets == (Provision("uncc", 25),)
 
 
 def test_answers_carry_see_also_entries_with_titles(engine):

@@ -10,7 +10,7 @@ from bot.cli import EXIT_OK, EXIT_USAGE, main
 from index_build.crosswalk.file import CROSSWALK_FILE, Crosswalk, Rejection, read_crosswalk
 from index_build.crosswalk.propose import Candidate, generate, merge, part_of, propose, term_aliases
 from index_build.definitions import extract_definitions
-from index_build.links import describe_links
+from index_build.link_data import describe_links
 from index_build.sources import MANIFEST_PATH, CorpusError, load_corpus
 from index_build.treaty import parse_treaties, parse_treaty
 from index_contract.schema import Pair

@@ -6,8 +6,8 @@ import json
 import pytest
 
 from bot.cli import EXIT_OK, EXIT_USAGE, main
-from bot.engine.errors import UnknownTerm
-from bot.engine.links import MAX_DEFINITIONS_PER_ANSWER
+from bot.engine.request_errors import UnknownTerm
+from bot.engine.treaty_links import MAX_DEFINITIONS_PER_ANSWER
 from index_build.definitions import extract_definitions, terms_used
 from index_build.treaty import parse_treaty
 from index_contract.tokenize import term_pattern

@@ -2,10 +2,10 @@
 
 import pytest
 
-from bot.engine.errors import InvalidRequest
-from bot.engine.evaluate import is_hit, load_questions
+from bot.engine.request_errors import InvalidRequest
 from bot.engine.retrieval import Source
 from bot.engine.user_input import MAX_QUESTION_CHARS
+from bot.evaluation import is_hit, load_questions
 from tests.conftest import DEV_QUESTIONS
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine.evaluate import QuestionFile, evaluate, load_questions
 from bot.engine.retrieval import Method
+from bot.evaluation import QuestionFile, evaluate, load_questions
 from tests.conftest import DEV_QUESTIONS
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"

@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot import cli
-from bot.engine.answer import Answer, ArticleView
-from bot.engine.errors import InvalidRequest
-from bot.engine.links import Comparison, TermLookup
+from bot.cli import answers
+from bot.engine.answer import Answer, ArticleView, Comparison, TermLookup
+from bot.engine.request_errors import InvalidRequest
 from bot.engine.user_input import clean_text, parse_article, parse_whole_article, resolve_term
 
 EXAMPLES = 150
@@ -91,7 +91,7 @@ command_lines = st.tuples(
 @pytest.fixture
 def cli_with_engine(engine, index_dir, monkeypatch):
     """The command line over the session's engine (so each call does not load the index)."""
-    monkeypatch.setattr(cli, "open_engine", lambda settings: engine)
+    monkeypatch.setattr(answers, "open_engine", lambda settings: engine)
     return ["--index", str(index_dir)]
 
 

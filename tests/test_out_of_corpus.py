@@ -79,7 +79,7 @@ def test_answerable_look_alikes_are_answered(engine, question, article):
 
 
 def test_kinds_are_checked_at_build(corpus_copy, settings, tmp_path):
-    from index_build.out_of_corpus import load_out_of_corpus
+    from index_build.out_of_corpus_kinds import load_out_of_corpus
     from index_build.sources import MANIFEST_PATH, CorpusError, load_corpus
     from index_build.treaty import parse_treaties
 

@@ -14,8 +14,8 @@ from rich.console import Console
 
 import index_build.build
 from bot.engine.engine import Engine, query_embedder
-from bot.engine.evaluate import load_questions
 from bot.engine.retrieval import Method
+from bot.evaluation import load_questions
 from index_build.build import build_index
 from index_build.encoder_export import ExportError
 from index_contract.folder import load_index, verify_index

@@ -11,7 +11,7 @@ import yarl
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord_app import errors
+from bot.discord_app import error_reporting as errors
 from bot.discord_app.cooldowns import Cooldowns
 from bot.discord_app.engine_host import EngineHost
 from bot.discord_app.feedback import AnswerLedger

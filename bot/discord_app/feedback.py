@@ -15,26 +15,15 @@ import threading
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 
-from bot.discord_app.vote_store import VoteRecord
+from bot.discord_app.vote_store import ShownAnswer, VoteRecord
 
 LEDGER_SIZE = 10_000  # answers whose buttons still record votes (per process)
 # A CSV cell starting with one of these is a formula to a spreadsheet: it gets a leading quote.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ANSWER_KEY_BYTES = 6  # 12 hex characters in each button's custom id
 EXPORT_FORMATS = ("table", "csv", "json")
-
-
-@dataclass(frozen=True)
-class ShownAnswer:
-    """What a set of vote buttons refers to."""
-
-    command: str
-    question: str
-    passage_ids: tuple[str, ...]  # the passages shown (what a vote is about)
-    index_built_at: str = ""
-    listed_ids: tuple[str, ...] = ()  # the relevant passages only listed ("More"), for its button
 
 
 class AnswerLedger:

@@ -18,7 +18,7 @@ from typing import IO, Any
 import discord
 
 from bot.discord_app import metrics
-from bot.discord_app.errors import cause
+from bot.discord_app.error_reporting import cause
 from bot.discord_app.render import Reply
 
 LOGGER_NAME = "treatybot"

@@ -29,8 +29,7 @@ from bot.discord_app.limits import (
     MAX_URL,
 )
 from bot.discord_app.text import ELLIPSIS, escape_markdown, fit_text, plain_link, split_text
-from bot.engine.answer import About, Answer, ArticleView, Hit
-from bot.engine.links import Comparison, TermLookup
+from bot.engine.answer import About, Answer, ArticleView, Comparison, Hit, TermLookup
 from bot.engine.notes import DefinedTerm
 from bot.presentation import (
     ANALYSIS_SECTION,

@@ -17,10 +17,9 @@ from discord import app_commands
 
 from bot.discord_app.limits import MAX_AUTOCOMPLETE_CHOICES, MAX_CHOICE_NAME, MAX_CHOICE_VALUE
 from bot.discord_app.text import ELLIPSIS, fit_text
-from bot.engine.answer import ArticleView
-from bot.engine.errors import InvalidRequest, UnknownTerm
-from bot.engine.links import TermLookup
+from bot.engine.answer import ArticleView, TermLookup
 from bot.engine.notes import DefinedTerm
+from bot.engine.request_errors import InvalidRequest, UnknownTerm
 from bot.engine.user_input import (
     CHOICE_SEPARATOR,
     MAX_ARTICLE_INPUT,

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.discord_app import errors, render
-from bot.discord_app.feedback import ShownAnswer
+from bot.discord_app import error_reporting as errors
+from bot.discord_app import render
 from bot.discord_app.logs import RequestLog, outcome_of
-from bot.discord_app.vote_store import Vote
+from bot.discord_app.vote_store import ShownAnswer, Vote
 
 if TYPE_CHECKING:
-    from bot.discord_app.client import TreatyBot
+    from bot.discord_app.state import BotState
     from bot.engine.answer import Answer
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button], template=VOTE_TEMPLA
         return cls(Vote.UP if match["vote"] == "up" else Vote.DOWN, match["key"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        bot: TreatyBot = interaction.client  # type: ignore[assignment]
+        bot: BotState = interaction.client  # type: ignore[assignment]
         async with RequestLog.of("vote", interaction) as request:
             try:
                 answer = bot.ledger.get(self.key)
@@ -102,7 +102,7 @@ class MoreButton(discord.ui.DynamicItem[discord.ui.Button], template=MORE_TEMPLA
         return cls(match["key"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        bot: TreatyBot = interaction.client  # type: ignore[assignment]
+        bot: BotState = interaction.client  # type: ignore[assignment]
         async with RequestLog.of("more", interaction) as request:
             try:
                 answer = bot.ledger.get(self.key)
@@ -137,7 +137,7 @@ def answer_view(key: str, more: bool) -> discord.ui.View:
     return view
 
 
-def remember(bot: TreatyBot, command: str, answer: Answer) -> discord.ui.View:
+def remember(bot: BotState, command: str, answer: Answer) -> discord.ui.View:
     """Note what an answer showed and listed, and return its buttons."""
     shown = tuple(hit.passage.id for hit in answer.hits if hit.shown)
     listed = tuple(hit.passage.id for hit in answer.listed_hits)
@@ -222,6 +222,6 @@ class ExpiredPageButton(discord.ui.DynamicItem[discord.ui.Button], template=PAGE
         return cls(match["step"], match["nonce"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        bot: TreatyBot = interaction.client  # type: ignore[assignment]
+        bot: BotState = interaction.client  # type: ignore[assignment]
         if self.nonce not in bot.live_pagers:
             await errors.send_private(interaction, PAGES_EXPIRED)

@@ -21,11 +21,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import IntEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 from urllib.parse import urlsplit, urlunsplit
-
-if TYPE_CHECKING:
-    from bot.discord_app.feedback import ShownAnswer
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 BUSY_TIMEOUT_SECONDS = 10  # SQLite: how long a writer waits for another process's write
@@ -59,6 +56,17 @@ CREATE TABLE IF NOT EXISTS votes (
 """
 _INSERT = "INSERT INTO votes (created_at, command, question, passage_ids, vote, index_built_at) VALUES "
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM votes ORDER BY id"
+
+
+@dataclass(frozen=True)
+class ShownAnswer:
+    """What a set of vote buttons refers to."""
+
+    command: str
+    question: str
+    passage_ids: tuple[str, ...]  # the passages shown (what a vote is about)
+    index_built_at: str = ""
+    listed_ids: tuple[str, ...] = ()  # the relevant passages only listed ("More"), for its button
 
 
 class Vote(IntEnum):

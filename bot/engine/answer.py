@@ -160,3 +160,55 @@ class About:
     built_at: str
     model: str
     index: str
+
+
+@dataclass(frozen=True)
+class TermLookup:
+    """The definitions of one term (a term both treaties define has two)."""
+
+    query: str
+    definitions: tuple[DefinedTerm, ...]
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.query,
+            "abstained": False,
+            "notices": [],
+            "definitions": [d.to_dict() for d in self.definitions],
+        }
+
+
+@dataclass(frozen=True)
+class ComparedArticle:
+    view: ArticleView
+    basis: str
+
+    def to_dict(self) -> dict:
+        return {**self.view.to_dict(), "basis": self.basis}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """An article and its counterpart(s) in the other treaty, to show side by side."""
+
+    article: ArticleView
+    counterparts: tuple[ComparedArticle, ...]
+    other_name: str  # "Budapest Convention" or "UNCC"
+
+    @property
+    def notices(self) -> tuple[str, ...]:
+        if self.counterparts:
+            return ()
+        return (
+            f"{self.article.citation} ({self.article.title}) has no counterpart in the "
+            f"{self.other_name} in the crosswalk.",
+        )
+
+    def to_dict(self) -> dict:
+        return {
+            "question": f"Compare {self.article.citation} with the {self.other_name}",
+            "abstained": False,
+            "notices": list(self.notices),
+            "article": self.article.to_dict(),
+            "counterparts": [c.to_dict() for c in self.counterparts],
+        }

@@ -10,44 +10,38 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.engine.answer import About, Answer, ArticleView, DocumentSummary, Hit
-from bot.engine.conversation import MAX_TURNS, Conversation, Provision, Turn, topic_after
-from bot.engine.errors import InvalidRequest, UnknownTerm
+from bot.engine.answer import (
+    About,
+    Answer,
+    ArticleView,
+    ComparedArticle,
+    Comparison,
+    DocumentSummary,
+    Hit,
+    TermLookup,
+)
+from bot.engine.conversation import MAX_TURNS, Conversation, Turn, remembered_provisions, topic_after
 from bot.engine.intent import IntentReader
-from bot.engine.links import ComparedArticle, Comparison, Links, TermLookup
 from bot.engine.notes import DefinedTerm
 from bot.engine.out_of_corpus import OutOfCorpusDetector
 from bot.engine.places import parse_place
 from bot.engine.query import QueryVocabulary
-from bot.engine.references import Reference
+from bot.engine.ranking_settings import DEFAULT_RANKING, RankingSettings
 from bot.engine.registry import TreatyRegistry
+from bot.engine.request_errors import InvalidRequest, UnknownTerm
 from bot.engine.retrieval import Method, Ranking, Retriever, Source
+from bot.engine.treaty_links import Links
 from bot.engine.user_input import clean_question, clean_term, clean_text
 from index_contract.dense import set_search_threads
 from index_contract.folder import IndexData, load_index
 from index_contract.models import QueryEmbedder, load_embedder
 from index_contract.query_encoder import QueryEncoderUnavailable, load_query_encoder
-from index_contract.schema import AbsentText, OutOfCorpusKind, Passage, TreatyInfo
+from index_contract.schema import AbsentText, OutOfCorpusKind, Passage, Provision, TreatyInfo
 
 log = logging.getLogger(__name__)
 
 DEFAULT_K = 5
 MAX_K = 25
-# Abstain when the best passage's evidence is below these: the cosine similarity of the
-# (glossary-expanded) question for hybrid and dense, the BM25 score for BM25 alone.
-# Calibrated on the dev set with `treatybot eval`: midway between the out-of-scope
-# questions (cosine <= 0.25, BM25 <= 1.7) and the lowest answerable ones (0.46, 2.5).
-ABSTAIN_BELOW = {Method.HYBRID: 0.35, Method.DENSE: 0.35, Method.BM25: 2.1}
-# An answer shows a passage only if it is nearly as close to the question as the best one.
-RELEVANCE_MARGIN = 0.2
-ANALYSIS_SLOTS = 2  # at most this many of the k passages go to commentary when both kinds fit
-MAX_SHOWN = 3  # treaty passages an answer shows in full; other relevant ones are listed
-SHOWN_RATIO = 0.95  # a passage is shown beside the best one when its score is this close
-COMMENTARY_BAR = 0.6  # commentary is shown when this close to the question (cosine), or asked for
-NEAREST_SHOWN = 3  # passages listed as "nearest" when the engine abstains
-RELATED_SHOWN = 4  # provisions listed as governing a matter the corpus cannot answer
-TURN_PROVISIONS = 5  # passages of a ranking whose places a conversation remembers
-ANCHOR_KEPT_WITHIN = 3  # a follow-up keeps the conversation's article if it is among its first places
 
 
 @dataclass(frozen=True)
@@ -84,9 +78,12 @@ class Engine:
     """Answers from one loaded index. Safe to call from several threads at once: the index
     is read-only after loading and the embedding model serialises its own calls."""
 
-    def __init__(self, data: IndexData, embedder: QueryEmbedder) -> None:
+    def __init__(
+        self, data: IndexData, embedder: QueryEmbedder, settings: RankingSettings = DEFAULT_RANKING
+    ) -> None:
         self.data = data
         self.embedder = embedder
+        self.settings = settings
         self.registry = TreatyRegistry(data.documents.treaties, data.documents.absent)
         self.links = Links(data.links, data.documents, data.passages)
         analyses = data.documents.analyses.values()
@@ -99,7 +96,7 @@ class Engine:
             OutOfCorpusDetector(data.documents.out_of_corpus),
             self.links.counterparts,
         )
-        self.retriever = Retriever(data, embedder, vocabulary, self.registry.names)
+        self.retriever = Retriever(data, embedder, vocabulary, self.registry.names, settings)
         self.passages = data.passages
         self._row_by_id = {p.id: row for row, p in enumerate(self.passages)}
         self._first_unit = np.concatenate([[0], np.cumsum([len(p.units) for p in self.passages])])
@@ -109,10 +106,10 @@ class Engine:
                 self._rows_by_article.setdefault((passage.doc, passage.article), []).append(row)
 
     @classmethod
-    def load(cls, index_dir: Path) -> Engine:
+    def load(cls, index_dir: Path, settings: RankingSettings = DEFAULT_RANKING) -> Engine:
         data = load_index(index_dir)
         set_search_threads()  # one query at a time: faiss is fastest on one thread
-        return cls(data, query_embedder(data))
+        return cls(data, query_embedder(data), settings)
 
     @property
     def final_text_date(self) -> str:
@@ -141,7 +138,7 @@ class Engine:
         if found.out_of_corpus is not None:
             return self._answer(question, found, self._related(found), _pointers(found.out_of_corpus))
         if found.abstained:
-            return self._answer(question, found, found.rows[: min(k, NEAREST_SHOWN)])
+            return self._answer(question, found, found.rows[: min(k, self.settings.nearest_shown)])
         relevant = self._relevant(found, k)
         shown = self._shown(found, relevant)
         listed = [r for r in relevant if r not in shown and self.passages[r].kind == "treaty"]
@@ -155,32 +152,34 @@ class Engine:
 
     def _shown(self, found: Retrieval, relevant: list[int]) -> list[int]:
         """What an answer shows in full: the provisions the question names, else the best
-        passage and those nearly as relevant (at most MAX_SHOWN); commentary only when its own
+        passage and those nearly as relevant (at most self.settings.max_shown); commentary only when its own
         evidence clears a bar (or the question asks what people say). The rest is listed."""
         treaty = [r for r in relevant if self.passages[r].kind == "treaty"]
-        named = [r for r in treaty if r in found.referenced][:MAX_SHOWN]
+        named = [r for r in treaty if r in found.referenced][: self.settings.max_shown]
         shown = named or treaty[:1]
         if not named and treaty:
             best = found.scores[treaty[0]]
-            shown += [r for r in treaty[1:] if found.scores[r] >= SHOWN_RATIO * best][: MAX_SHOWN - 1]
+            close = [r for r in treaty[1:] if found.scores[r] >= self.settings.shown_ratio * best]
+            shown += close[: self.settings.max_shown - 1]
         commentary = [
             r
             for r in relevant
-            if self.passages[r].kind == "analysis" and (found.commentary or found.dense[r] >= COMMENTARY_BAR)
+            if self.passages[r].kind == "analysis"
+            and (found.commentary or found.dense[r] >= self.settings.commentary_bar)
         ]
-        chosen = set(shown + commentary[:ANALYSIS_SLOTS])
+        chosen = set(shown + commentary[: self.settings.analysis_slots])
         return [r for r in found.rows if r in chosen]
 
     def _relevant(self, found: Retrieval, k: int) -> list[int]:
         """The provisions the question names first, then relevant passages of both kinds:
-        commentary gets up to ANALYSIS_SLOTS of the places left."""
+        commentary gets up to self.settings.analysis_slots of the places left."""
         named = [r for r in found.rows if r in found.referenced][:k]
         room = k - len(named)
-        floor = max(ABSTAIN_BELOW[Method.HYBRID], found.evidence - RELEVANCE_MARGIN)
+        floor = max(self.settings.relevance_floor, found.evidence - self.settings.relevance_margin)
         others = [r for r in found.rows if r not in found.referenced and found.dense[r] >= floor]
         treaty = [r for r in others if self.passages[r].kind == "treaty"]
         analysis = [r for r in others if self.passages[r].kind == "analysis"]
-        treaty = treaty[: room - min(ANALYSIS_SLOTS, len(analysis), room // 2)]
+        treaty = treaty[: room - min(self.settings.analysis_slots, len(analysis), room // 2)]
         chosen = set(named + treaty + analysis[: room - len(treaty)])
         return [r for r in found.rows if r in chosen]
 
@@ -277,7 +276,7 @@ class Engine:
             intent.out_of_corpus is not None
             or named_missing
             or bool(intent.unmatched)
-            or (not referenced and evidence < ABSTAIN_BELOW[method])
+            or (not referenced and evidence < self.settings.abstain_below(method))
         )
         return Retrieval(
             rows=rows,
@@ -290,7 +289,7 @@ class Engine:
             turn=Turn(
                 question,
                 topic_after(intent.follows, intent.query),
-                self._provisions(rows, intent.follows),
+                remembered_provisions([self.passages[r] for r in rows], intent.follows, self.settings),
                 not abstained,
             ),
             out_of_corpus=intent.out_of_corpus,
@@ -314,29 +313,10 @@ class Engine:
         kind = found.out_of_corpus
         assert kind is not None
         if found.referenced:
-            return [r for r in found.rows if r in found.referenced][:RELATED_SHOWN]
+            return [r for r in found.rows if r in found.referenced][: self.settings.related_shown]
         places = [place for place in map(parse_place, kind.related) if place is not None]
         firsts = [next((r for r in found.rows if place.holds(self.passages[r])), None) for place in places]
-        return [r for r in dict.fromkeys(firsts) if r is not None][:RELATED_SHOWN]
-
-    def _provisions(self, rows: list[int], follows: Turn | None) -> tuple[Provision, ...]:
-        """The treaty places a ranking leads with (for the next turn of a conversation). A
-        follow-up whose answer still shows the article the conversation is about keeps it as
-        its anchor, so that one weaker turn does not move "paragraph 3" to another article."""
-        found = list(
-            dict.fromkeys(
-                Provision(p.doc, p.article, p.paragraph)
-                for p in (self.passages[r] for r in rows[:TURN_PROVISIONS])
-                if p.kind == "treaty" and p.article is not None
-            )
-        )
-        anchor = follows.anchor if follows else None
-        kept = [
-            p
-            for p in found[:ANCHOR_KEPT_WITHIN]
-            if anchor and (p.doc, p.article) == (anchor.doc, anchor.article)
-        ]
-        return tuple(dict.fromkeys([*kept, *found]))
+        return [r for r in dict.fromkeys(firsts) if r is not None][: self.settings.related_shown]
 
     # --- articles ---------------------------------------------------------------------------
 
@@ -431,7 +411,7 @@ class Engine:
             raise InvalidRequest(f"Unknown treaty '{treaty}'. Choose one of: {names}.")
         return doc
 
-    def _resolve(self, ref: Reference) -> tuple[list[int], str | None]:
+    def _resolve(self, ref: Provision) -> tuple[list[int], str | None]:
         """Passage rows for a provision the question names, or a notice why there are none."""
         doc = self.data.documents.treaties.get(ref.doc)
         if doc is None:
@@ -500,7 +480,7 @@ def _pointers(kind: OutOfCorpusKind) -> tuple[str, ...]:
     )
 
 
-def _no_subparagraph(doc: TreatyInfo, ref: Reference, letters: tuple[str, ...]) -> str:
+def _no_subparagraph(doc: TreatyInfo, ref: Provision, letters: tuple[str, ...]) -> str:
     place = f"Article {ref.article}" + (f", paragraph {ref.paragraph}," if ref.paragraph else "")
     if not letters:
         return f"{place} of the {doc.name} has no lettered sub-paragraphs."

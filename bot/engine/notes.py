@@ -5,31 +5,49 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from index_contract.schema import cite
+
+@dataclass(frozen=True)
+class ArticlePointer:
+    """An article a note points to: its document, number (None for an interpretative note of
+    the annex), title and citation ("UNCC Art. 40", or the annex passage's citation)."""
+
+    doc: str
+    article: int | None
+    title: str
+    citation: str
+
+    def to_dict(self) -> dict:
+        return {"document": self.doc, "article": self.article, "title": self.title, "citation": self.citation}
 
 
 @dataclass(frozen=True)
-class SeeAlso:
+class SeeAlso(ArticlePointer):
     """An article a quoted passage refers to ("articles 7 to 10 of this Convention")."""
 
-    doc: str
-    doc_name: str
-    article: int
-    title: str
-    provisions: tuple[str, ...]  # the exact places cited: "UNCC Art. 17(1)(b)(ii)"
-
-    @property
-    def citation(self) -> str:
-        return cite(self.doc_name, self.article)
+    provisions: tuple[str, ...] = ()  # the exact places cited: "UNCC Art. 17(1)(b)(ii)"
 
     def to_dict(self) -> dict:
-        return {
-            "document": self.doc,
-            "article": self.article,
-            "title": self.title,
-            "citation": self.citation,
-            "provisions": list(self.provisions),
-        }
+        return {**super().to_dict(), "provisions": list(self.provisions)}
+
+
+@dataclass(frozen=True)
+class Counterpart(ArticlePointer):
+    """The corresponding article of the other treaty, and how the pair was established."""
+
+    basis: str = ""
+
+    def to_dict(self) -> dict:
+        return {**super().to_dict(), "basis": self.basis}
+
+
+@dataclass(frozen=True)
+class ArticleLink(ArticlePointer):
+    """An article (or annex note) that an article refers to, or that refers to it."""
+
+    places: tuple[str, ...] = ()  # the provisions that carry the reference(s)
+
+    def to_dict(self) -> dict:
+        return {**super().to_dict(), "places": list(self.places)}
 
 
 @dataclass(frozen=True)
@@ -56,48 +74,4 @@ class DefinedTerm:
             "definition": self.text,
             "link": self.link,
             "scope_article": self.scope_article,
-        }
-
-
-@dataclass(frozen=True)
-class Counterpart:
-    """The corresponding article of the other treaty, and how the pair was established."""
-
-    doc: str
-    doc_name: str
-    article: int
-    title: str
-    basis: str
-
-    @property
-    def citation(self) -> str:
-        return cite(self.doc_name, self.article)
-
-    def to_dict(self) -> dict:
-        return {
-            "document": self.doc,
-            "article": self.article,
-            "title": self.title,
-            "citation": self.citation,
-            "basis": self.basis,
-        }
-
-
-@dataclass(frozen=True)
-class ArticleLink:
-    """An article (or annex note) that an article refers to, or that refers to it."""
-
-    doc: str
-    article: int | None  # None: an interpretative note of the annex
-    title: str
-    citation: str  # "UNCC Art. 40", or the annex passage's citation
-    places: tuple[str, ...]  # the provisions that carry the reference(s)
-
-    def to_dict(self) -> dict:
-        return {
-            "document": self.doc,
-            "article": self.article,
-            "title": self.title,
-            "citation": self.citation,
-            "places": list(self.places),
         }

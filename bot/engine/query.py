@@ -20,7 +20,6 @@ from index_contract.tokenize import stems, tokenize
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\s*\n+\s*|\s+-\s+")
 MIN_PART_WORDS = 3  # content words a sentence needs to be searched on its own
 MAX_PARTS = 6  # sentences searched on their own at most (the longest ones)
-SHORT_QUESTION_WORDS = 2  # a question with no more content words than this leans on the one before
 # Words that name no topic of their own in a follow-up ("is the Budapest treaty the same?").
 OWN_WORDS_IGNORED = frozenset(
     tokenize(
@@ -72,13 +71,6 @@ class QueryVocabulary:
         cues: none in "and the Budapest one?", "searches" in "the same in Budapest on searches?"."""
         cues = {word for phrase in self.follow_up for word in phrase} | OWN_WORDS_IGNORED
         return [w for w in tokenize(re.sub(names, " ", question, flags=re.I)) if w not in cues]
-
-    def leans_on_context(self, question: str) -> bool:
-        """Does a question in a conversation read as a follow-up (a pronoun, "and", "what
-        about", or hardly any content words of its own)?"""
-        return len(tokenize(question)) <= SHORT_QUESTION_WORDS or Words(stems(question)).has_any(
-            self.follow_up
-        )
 
     def core(self, question: str) -> str:
         """The question without its chit-chat (the question itself if nothing else is left)."""

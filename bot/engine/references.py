@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from bot.engine.registry import COMPARISON_WORDS, TreatyRegistry
-from index_contract.schema import Target
+from index_contract.schema import Provision
 
 _SUB = r"(?:\s*\(\s*(?:[a-z]{1,4})\s*\))"
 _ARTICLE_WORD = r"(?<!\w)(?:articles?|arts?\.?|§)"
@@ -59,31 +59,30 @@ SUB_LABEL = re.compile(r"[a-z]|([a-z])\1|x{0,3}(?:ix|iv|v?i{0,3})")
 
 
 # A provision a question names is the same kind of place a treaty cross-reference points to.
-Reference = Target
 
 
-def relative_references(question: str, doc: str, article: int) -> list[Reference]:
+def relative_references(question: str, doc: str, article: int) -> list[Provision]:
     """Provisions a follow-up names relative to Article `article` of `doc`: its paragraphs
     and sub-paragraphs ("paragraph 4", "(c)"), or the article before or after it."""
     if SINGLE.search(question) or RANGE.search(question):
         return []  # it names an article of its own
-    found: list[Reference] = []
+    found: list[Provision] = []
     for match in PARAGRAPH_ALONE.finditer(question):
         labels = tuple(s.lower() for s in re.findall(r"\(\s*([a-zA-Z]{1,4})\s*\)", match["subs"] or ""))
-        found.append(Reference(doc, article, str(int(match["para"])), labels))
+        found.append(Provision(doc, article, str(int(match["para"])), labels))
     for match in PARAGRAPH_ORDINAL.finditer(question):
         ordinal = match["ordinal"].lower()
         number = ORDINALS.index(ordinal) + 1 if ordinal in ORDINALS else int(re.sub(r"\D", "", ordinal))
-        found.append(Reference(doc, article, str(number)))
+        found.append(Provision(doc, article, str(number)))
     if not found:
         for match in LABEL_ALONE.finditer(question):
             label = (match["label"] or match["bare"]).lower()
             if SUB_LABEL.fullmatch(label):
-                found.append(Reference(doc, article, None, (label,)))
+                found.append(Provision(doc, article, None, (label,)))
     neighbour = NEIGHBOUR.search(question)
     if neighbour and not found:
         step = 1 if neighbour["next"] or neighbour["where"] == "after" else -1
-        found.append(Reference(doc, article + step))
+        found.append(Provision(doc, article + step))
     return list(dict.fromkeys(found))
 
 
@@ -101,12 +100,12 @@ class ReferenceFinder:
         self._name_after = re.compile(rf"\s*,?\s*(?:of|in|under|from)\s+(?:the\s+)?(?P<name>{names})", re.I)
         self._name_before = re.compile(rf"(?P<name>{names})(?:\s+(?:convention|treaty))?(?:['’]s)?\s*$", re.I)
 
-    def find(self, question: str) -> list[Reference]:
+    def find(self, question: str) -> list[Provision]:
         """Every provision the question names, in order of appearance, without duplicates."""
-        found: list[tuple[int, Reference]] = []
+        found: list[tuple[int, Provision]] = []
         taken: list[tuple[int, int]] = []
 
-        def add(start: int, end: int, ref: Reference) -> None:
+        def add(start: int, end: int, ref: Provision) -> None:
             found.append((start, ref))
             taken.append((start, end))
 
@@ -122,26 +121,26 @@ class ReferenceFinder:
             doc = self._treaty_near(question, match.start(), match.end())
             numbers = range(first, last + 1) if first < last <= first + MAX_RANGE else (first, last)
             for number in numbers:
-                found.append((match.start(), Reference(doc, number)))
+                found.append((match.start(), Provision(doc, number)))
             taken.append((match.start(), match.end()))
         for match in LIST.finditer(question):
             if overlaps(match):
                 continue
             doc = self._treaty_near(question, match.start(), match.end())
             for number in re.findall(r"\d+", match["items"]):
-                found.append((match.start(), Reference(doc, int(number))))
+                found.append((match.start(), Provision(doc, int(number))))
             taken.append((match.start(), match.end()))
         for match in SINGLE.finditer(question):
             if overlaps(match):
                 continue
             para = match["para"] or (f"({match['para2']})" if match["para2"] else None)
             add(match.start(), match.end(), self._ref(question, match, para, match["subs"] or match["subs2"]))
-        unique: dict[Reference, None] = {}
+        unique: dict[Provision, None] = {}
         for _, ref in sorted(found, key=lambda item: item[0]):
             unique.setdefault(ref)
         return list(unique)
 
-    def _ref(self, question: str, match: re.Match, para: str | None, subs: str | None) -> Reference:
+    def _ref(self, question: str, match: re.Match, para: str | None, subs: str | None) -> Provision:
         digits = re.sub(r"\D", "", para) if para else ""
         paragraph = str(int(digits)) if digits else None  # '(03)' and other scripts' digits read as 3
         labels = tuple(
@@ -149,7 +148,7 @@ class ReferenceFinder:
             for label in (s.lower() for s in re.findall(r"\(\s*([a-zA-Z]{1,4})\s*\)", subs or ""))
             if SUB_LABEL.fullmatch(label)
         )
-        return Reference(
+        return Provision(
             doc=self._treaty_near(question, match.start(), match.end()),
             article=int(match["article"]),
             paragraph=paragraph or None,

@@ -14,30 +14,10 @@ import numpy as np
 
 from bot.engine.intent import QueryIntent
 from bot.engine.query import QueryVocabulary
+from bot.engine.ranking_settings import DEFAULT_RANKING, RankingSettings
 from index_contract.folder import IndexData
 from index_contract.models import QueryEmbedder
 from index_contract.tokenize import tokenize
-
-RRF_K = 20  # reciprocal rank fusion constant (60 in Cormack et al. 2009; 20 measured better here)
-DENSE_WEIGHT = 1.0
-BM25_WEIGHT = 1.5  # glossary-expanded keywords are the stronger signal on this corpus
-# A match with a plain-language description of a provision, or with a question it answers,
-# counts for the passages of that provision (corpus/descriptions.yaml, corpus/scenarios.yaml),
-# dense and keyword alike.
-DESCRIPTION_DENSE_WEIGHT = 1.5
-DESCRIPTION_BM25_WEIGHT = 1.5
-# A description is written in the words people use, so it is closer to an everyday question
-# than the treaty text is: its cosine counts as evidence for its passages, less this discount.
-DESCRIPTION_EVIDENCE_DISCOUNT = 0.1
-# Each sentence of a long question is searched too; together they weigh this much beside
-# the whole question (weight 1).
-PARTS_WEIGHT = 2.0
-# A follow-up is searched with the topic of the turn before it, weighing this much.
-CONTEXT_WEIGHT = 1.0
-OTHER_TREATY_WEIGHT = 0.5  # the treaty a question does not name ranks lower, not out
-OTHER_KIND_WEIGHT = 0.5  # commentary ranks lower unless the question asks what people say
-BACKGROUND_WEIGHT = 0.6  # preambles and the adopting resolution, unless the question names them
-DEFINITION_WEIGHT = 0.6  # the definitions of terms, unless the question asks what a term means
 
 
 class Method(StrEnum):
@@ -71,13 +51,19 @@ class Signal:
 
 class Retriever:
     def __init__(
-        self, data: IndexData, embedder: QueryEmbedder, vocabulary: QueryVocabulary, names: str = r"(?!)"
+        self,
+        data: IndexData,
+        embedder: QueryEmbedder,
+        vocabulary: QueryVocabulary,
+        names: str = r"(?!)",
+        settings: RankingSettings = DEFAULT_RANKING,
     ) -> None:
         """`names`: a regex of the treaties' names, which the keyword signals leave out: which
         treaty a question is about is the priors' business, and "a crime under the UN treaty"
         must not match the articles that mention other United Nations conventions."""
         self.data = data
         self.embedder = embedder
+        self.settings = settings
         self.kinds = np.array([p.kind for p in data.passages])
         self.docs = np.array([p.doc for p in data.passages])
         treaties = data.documents.treaties
@@ -123,8 +109,8 @@ class Retriever:
         terms for its everyday expressions, fuses its signals by reciprocal rank (the passages'
         own, and those of the descriptions of their provisions) and applies the same priors."""
         texts = [self.vocabulary.expand(text) for text in (intent.query, *intent.parts, *intent.context)]
-        weights = [1.0] + [PARTS_WEIGHT / max(len(intent.parts), 1)] * len(intent.parts)
-        weights += [CONTEXT_WEIGHT] * len(intent.context)
+        weights = [1.0] + [self.settings.parts_weight / max(len(intent.parts), 1)] * len(intent.parts)
+        weights += [self.settings.context_weight] * len(intent.context)
         topical = {0, *range(len(texts) - len(intent.context), len(texts))}  # what evidence is judged on
         count = len(self.data.passages)
         dense = lexical = np.zeros(count, dtype=np.float32)
@@ -143,7 +129,7 @@ class Retriever:
                 keywords = self.bm25_scores(text)
                 lexical = keywords if index == 0 else lexical
                 signals += self._bm25_signals(keywords, text, weight)
-        scores = _fuse(signals) * self.priors(intent)
+        scores = _fuse(signals, self.settings.rrf_k) * self.priors(intent)
         allowed = np.ones(count, dtype=bool) if source is Source.ALL else self.kinds == source
         rows = np.flatnonzero(allowed)
         order = rows[np.argsort(-scores[rows], kind="stable")]
@@ -153,9 +139,11 @@ class Retriever:
     def _dense_signals(
         self, similarity: np.ndarray, described: np.ndarray | None, weight: float
     ) -> list[Signal]:
-        signals = [Signal(_ranks(similarity), DENSE_WEIGHT * weight)]
+        signals = [Signal(_ranks(similarity), self.settings.dense_weight * weight)]
         if described is not None:
-            signals.append(Signal(self._via_descriptions(described), DESCRIPTION_DENSE_WEIGHT * weight))
+            signals.append(
+                Signal(self._via_descriptions(described), self.settings.description_dense_weight * weight)
+            )
         return signals
 
     def _evidence(self, similarity: np.ndarray, described: np.ndarray | None) -> np.ndarray:
@@ -163,15 +151,15 @@ class Retriever:
         evidence = similarity.copy()
         if described is not None:
             lines, rows = self._coverage
-            np.maximum.at(evidence, rows, described[lines] - DESCRIPTION_EVIDENCE_DISCOUNT)
+            np.maximum.at(evidence, rows, described[lines] - self.settings.description_evidence_discount)
         return evidence
 
     def _bm25_signals(self, keywords: np.ndarray, text: str, weight: float) -> list[Signal]:
-        signals = [Signal(_ranks(keywords, matched=keywords > 0), BM25_WEIGHT * weight)]
+        signals = [Signal(_ranks(keywords, matched=keywords > 0), self.settings.bm25_weight * weight)]
         if self.covered:
             described = _bm25_scores(self.data.description_bm25, text, len(self.covered))
             ranks = self._via_descriptions(described, matched=described > 0)
-            signals.append(Signal(ranks, DESCRIPTION_BM25_WEIGHT * weight))
+            signals.append(Signal(ranks, self.settings.description_bm25_weight * weight))
         return signals
 
     def _via_descriptions(self, scores: np.ndarray, matched: np.ndarray | None = None) -> np.ndarray:
@@ -188,9 +176,9 @@ class Retriever:
         or commentary, operative articles or background."""
         weights = self.treaty_weights(intent) * self.kind_weights(intent)
         if not intent.background:
-            weights[self.background] *= BACKGROUND_WEIGHT
+            weights[self.background] *= self.settings.background_weight
         if not intent.definition:
-            weights[self.defining] *= DEFINITION_WEIGHT
+            weights[self.defining] *= self.settings.definition_weight
         return weights
 
     def treaty_weights(self, intent: QueryIntent) -> np.ndarray:
@@ -201,7 +189,7 @@ class Retriever:
         if intent.comparison or len(named) > 1:
             return weights
         others = [doc for doc in self.treaties_with_articles if doc != intent.treaty]
-        weights[np.isin(self.docs, others)] = OTHER_TREATY_WEIGHT
+        weights[np.isin(self.docs, others)] = self.settings.other_treaty_weight
         return weights
 
     def kind_weights(self, intent: QueryIntent) -> np.ndarray:
@@ -209,13 +197,13 @@ class Retriever:
         and the treaty text when it does."""
         weights = np.ones(len(self.kinds), dtype=np.float32)
         other = "treaty" if intent.commentary else "analysis"
-        weights[self.kinds == other] = OTHER_KIND_WEIGHT
+        weights[self.kinds == other] = self.settings.other_kind_weight
         return weights
 
 
-def _fuse(signals: list[Signal]) -> np.ndarray:
+def _fuse(signals: list[Signal], rrf_k: float) -> np.ndarray:
     """Weighted reciprocal rank fusion; a signal without evidence for a passage adds nothing."""
-    return sum(signal.weight / (RRF_K + signal.ranks) for signal in signals)
+    return sum(signal.weight / (rrf_k + signal.ranks) for signal in signals)
 
 
 def _ranks(scores: np.ndarray, matched: np.ndarray | None = None) -> np.ndarray:

@@ -14,8 +14,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.engine.errors import InvalidRequest
 from bot.engine.notes import DefinedTerm
+from bot.engine.request_errors import InvalidRequest
 
 MAX_QUESTION_CHARS = 500
 MAX_TERM_CHARS = 100  # the longest defined term is well under this

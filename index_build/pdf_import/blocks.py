@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from index_build.pdf_import import layout as L
+import index_build.pdf_import.layout as L
 from index_build.pdf_import.errors import PdfImportError
 from index_build.pdf_import.reader import Line, Page
 

@@ -18,7 +18,7 @@ from pdfminer.pdfdocument import PDFEncryptionError
 from pdfminer.psexceptions import PSException
 from pdfplumber.utils.exceptions import PdfminerException
 
-from index_build.pdf_import import layout as L
+import index_build.pdf_import.layout as L
 from index_build.pdf_import.errors import PdfImportError
 
 PDF_MAGIC = b"%PDF-"

@@ -18,7 +18,7 @@ from bot.discord_app.text import displayed, escape_markdown
 from bot.discord_app.threads import ThreadConversations
 from bot.discord_app.vote_store import FeedbackError, SqliteVoteStore
 from bot.engine.conversation import Conversation
-from bot.engine.errors import InvalidRequest
+from bot.engine.request_errors import InvalidRequest
 from bot.engine.user_input import MAX_QUESTION_CHARS
 from bot.presentation import ANALYSIS_SECTION, NOT_COVERED, TREATY_SECTION, draft_warning
 

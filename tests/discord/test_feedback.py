@@ -12,9 +12,9 @@ import yaml
 
 from bot.cli import EXIT_FAILURE, EXIT_OK, main
 from bot.discord_app.cooldowns import Cooldowns, retry_message
-from bot.discord_app.feedback import AnswerLedger, ShownAnswer, export
+from bot.discord_app.feedback import AnswerLedger, export
 from bot.discord_app.settings import Cooldown
-from bot.discord_app.vote_store import SqliteVoteStore, Vote
+from bot.discord_app.vote_store import ShownAnswer, SqliteVoteStore, Vote
 
 ANSWER = ShownAnswer("ask", "What is the 24/7 network?", ("uncc:art41:p1", "uncc:art41:p3"), "2026-01-01")
 

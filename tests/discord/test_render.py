@@ -29,8 +29,16 @@ from bot.discord_app.limits import (
 )
 from bot.discord_app.text import CONTINUED, CONTINUES, displayed
 from bot.discord_app.transformers import article_choices, term_choices
-from bot.engine.answer import About, Answer, ArticleView, DocumentSummary, Hit
-from bot.engine.links import ComparedArticle, Comparison, TermLookup
+from bot.engine.answer import (
+    About,
+    Answer,
+    ArticleView,
+    ComparedArticle,
+    Comparison,
+    DocumentSummary,
+    Hit,
+    TermLookup,
+)
 from bot.engine.notes import ArticleLink, Counterpart, DefinedTerm, SeeAlso
 from bot.engine.user_input import matching_terms
 from bot.presentation import NOT_COVERED, hit_notes
@@ -79,9 +87,9 @@ short_texts = st.text(max_size=300)
 see_also = st.builds(
     SeeAlso,
     doc=st.just("uncc"),
-    doc_name=short_texts,
     article=st.integers(1, 99),
     title=short_texts,
+    citation=citations,
     provisions=st.lists(short_texts, max_size=5).map(tuple),
 )
 definitions = st.builds(
@@ -95,9 +103,9 @@ definitions = st.builds(
 counterparts = st.builds(
     Counterpart,
     doc=st.just("budapest"),
-    doc_name=short_texts,
     article=st.integers(1, 99),
     title=short_texts,
+    citation=citations,
     basis=short_texts,
 )
 article_links = st.builds(

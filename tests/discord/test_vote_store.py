@@ -13,10 +13,10 @@ import psycopg
 import pytest
 
 from bot.cli import EXIT_FAILURE, EXIT_OK, main
-from bot.discord_app.feedback import ShownAnswer
 from bot.discord_app.vote_store import (
     FeedbackError,
     PostgresVoteStore,
+    ShownAnswer,
     SqliteVoteStore,
     Vote,
     open_vote_store,
@@ -30,7 +30,7 @@ OLD_TABLE = """CREATE TABLE votes (id {key}, created_at TEXT NOT NULL, command T
 question TEXT NOT NULL, passage_ids TEXT NOT NULL, vote INTEGER NOT NULL)"""
 WRITER = """
 import sys
-from bot.discord_app.feedback import ShownAnswer
+from bot.discord_app.vote_store import ShownAnswer
 from bot.discord_app.vote_store import Vote, open_vote_store
 store = open_vote_store(sys.argv[1])
 answer = ShownAnswer("ask", "writer " + sys.argv[2], ("uncc:art41:p1",))

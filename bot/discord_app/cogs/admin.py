@@ -9,7 +9,7 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.discord_app.client import TreatyBot
-from bot.discord_app.errors import owner_only, send_private
+from bot.discord_app.error_reporting import owner_only, send_private
 from bot.discord_app.logs import RequestLog
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from discord.ext import commands
 
 from bot.discord_app import render
 from bot.discord_app.client import TreatyBot
-from bot.discord_app.errors import request_allowed
+from bot.discord_app.error_reporting import request_allowed
 from bot.discord_app.respond import deferred, send_followups
 from bot.discord_app.transformers import QuestionOption
 from bot.discord_app.views import remember

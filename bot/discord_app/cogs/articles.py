@@ -8,7 +8,7 @@ from discord.ext import commands
 
 from bot.discord_app import render
 from bot.discord_app.client import TreatyBot
-from bot.discord_app.errors import request_allowed
+from bot.discord_app.error_reporting import request_allowed
 from bot.discord_app.respond import deferred, send_pages
 from bot.discord_app.transformers import ArticleOption, TreatyOption
 from bot.engine.answer import ArticleView

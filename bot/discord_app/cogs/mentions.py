@@ -11,7 +11,7 @@ from discord.ext import commands
 
 from bot.discord_app import render
 from bot.discord_app.client import TreatyBot
-from bot.discord_app.errors import APOLOGY, CooldownActive, is_mistake, user_message
+from bot.discord_app.error_reporting import CooldownActive, settle
 from bot.discord_app.limits import MAX_THREAD_NAME
 from bot.discord_app.logs import RequestLog, outcome_of
 from bot.discord_app.respond import NO_MENTIONS, send_to_channel
@@ -60,12 +60,7 @@ class Mentions(commands.Cog):
                 await self._answer(message, question, in_own_thread, request)
             except Exception as exc:  # every failure is told to the user
                 request.outcome = outcome_of(exc)
-                if is_mistake(exc):  # a refusal for what was typed costs no cooldown
-                    self.bot.cooldowns.refund(message.guild.id if message.guild else None, message.author.id)
-                text = user_message(exc)
-                if text is None:
-                    log.error("unhandled error", exc_info=True, extra={"fields": {"event": "error"}})
-                await self._reply(message, text or APOLOGY)
+                await self._reply(message, settle(self.bot, guild_id, message.author.id, exc, "mention"))
 
     async def _answer(
         self, message: discord.Message, question: str, in_own_thread: bool, request: RequestLog

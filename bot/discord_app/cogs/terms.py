@@ -8,10 +8,10 @@ from discord.ext import commands
 
 from bot.discord_app import render
 from bot.discord_app.client import TreatyBot
-from bot.discord_app.errors import request_allowed
+from bot.discord_app.error_reporting import request_allowed
 from bot.discord_app.respond import deferred, send_followups
 from bot.discord_app.transformers import TermOption, TreatyOption
-from bot.engine.links import TermLookup
+from bot.engine.answer import TermLookup
 
 
 class Terms(commands.Cog):

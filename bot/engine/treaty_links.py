@@ -10,9 +10,9 @@ from __future__ import annotations
 import difflib
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from bot.engine.answer import ArticleView, Hit
+from bot.engine.answer import Hit
 from bot.engine.notes import ArticleLink, Counterpart, DefinedTerm, SeeAlso
 from index_contract.schema import (
     FROM,
@@ -23,7 +23,7 @@ from index_contract.schema import (
     LinkData,
     Pair,
     Passage,
-    Target,
+    Provision,
     cite,
 )
 from index_contract.tokenize import term_pattern
@@ -32,58 +32,6 @@ MAX_DEFINITIONS_PER_ANSWER = 3  # rarest terms first: "emergency" before "electr
 MAX_SUGGESTIONS = 5
 SUGGEST_MIN_SIMILARITY = 0.5
 QUOTES = "“”\"'‘’"
-
-
-@dataclass(frozen=True)
-class TermLookup:
-    """The definitions of one term (a term both treaties define has two)."""
-
-    query: str
-    definitions: tuple[DefinedTerm, ...]
-
-    def to_dict(self) -> dict:
-        return {
-            "question": self.query,
-            "abstained": False,
-            "notices": [],
-            "definitions": [d.to_dict() for d in self.definitions],
-        }
-
-
-@dataclass(frozen=True)
-class ComparedArticle:
-    view: ArticleView
-    basis: str
-
-    def to_dict(self) -> dict:
-        return {**self.view.to_dict(), "basis": self.basis}
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """An article and its counterpart(s) in the other treaty, to show side by side."""
-
-    article: ArticleView
-    counterparts: tuple[ComparedArticle, ...]
-    other_name: str  # "Budapest Convention" or "UNCC"
-
-    @property
-    def notices(self) -> tuple[str, ...]:
-        if self.counterparts:
-            return ()
-        return (
-            f"{self.article.citation} ({self.article.title}) has no counterpart in the "
-            f"{self.other_name} in the crosswalk.",
-        )
-
-    def to_dict(self) -> dict:
-        return {
-            "question": f"Compare {self.article.citation} with the {self.other_name}",
-            "abstained": False,
-            "notices": list(self.notices),
-            "article": self.article.to_dict(),
-            "counterparts": [c.to_dict() for c in self.counterparts],
-        }
 
 
 class Links:
@@ -129,7 +77,7 @@ class Links:
                     if place not in places:
                         places.append(place)
         return tuple(
-            SeeAlso(doc, self._name(doc), article, self._title(doc, article), tuple(places))
+            SeeAlso(doc, article, self._title(doc, article), cite(self._name(doc), article), tuple(places))
             for (doc, article), places in cited.items()
         )
 
@@ -160,7 +108,7 @@ class Links:
             return ()
         other = TO if doc == FROM else FROM
         return tuple(
-            Counterpart(other, self._name(other), *pair.end(other), pair.basis)
+            Counterpart(other, *_titled(pair.end(other), self._name(other)), pair.basis)
             for pair in self.pairs
             if pair.end(doc)[0] == article
         )
@@ -261,5 +209,11 @@ class Links:
     def _title(self, doc: str, article: int) -> str:
         return self.treaties[doc].articles[article].title
 
-    def _cite(self, target: Target) -> str:
+    def _cite(self, target: Provision) -> str:
         return cite(self._name(target.doc), target.article, target.paragraph, target.subparagraphs)
+
+
+def _titled(end: tuple[int, str], doc_name: str) -> tuple[int, str, str]:
+    """(article, title, citation) of one side of a crosswalk pair."""
+    article, title = end
+    return article, title, cite(doc_name, article)

@@ -13,12 +13,12 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UserError, add_command
+from bot.cli.common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UserError, add_command
 from index_build.sources import MANIFEST_PATH, analysis_folder, missing_corpus
 from index_contract.config import Settings
 
 
-def add_corpus_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     corpus_help = "maintain the corpus: add or refresh commentary, import the official PDF, fetch a corpus"
     corpus = commands.add_parser("corpus", help=corpus_help, description=corpus_help, parents=[common])
     corpus.set_defaults(handler=lambda args, settings: _usage(corpus))

@@ -17,10 +17,10 @@ from bot.discord_app.cooldowns import retry_message
 from bot.discord_app.engine_host import EngineUnavailable
 from bot.discord_app.render import message
 from bot.discord_app.vote_store import FeedbackError
-from bot.engine.errors import InvalidRequest
+from bot.engine.request_errors import InvalidRequest
 
 if TYPE_CHECKING:
-    from bot.discord_app.client import TreatyBot
+    from bot.discord_app.state import BotState
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -84,22 +84,27 @@ def user_message(error: BaseException) -> str | None:
     return None
 
 
-async def report(interaction: discord.Interaction, error: BaseException) -> None:
-    """Tell the user what went wrong (privately) and log unexpected errors with their traceback.
-
-    A request refused for what the user typed does not count toward their cooldown."""
+def settle(bot: BotState, guild_id: int | None, user_id: int, error: BaseException, command: str) -> str:
+    """What to tell the user about a failed request. A request refused for what the user typed
+    does not count toward their cooldown; an unexpected error is logged with its traceback."""
     text = user_message(error)
     if is_mistake(error):
-        bot: TreatyBot = interaction.client  # type: ignore[assignment]
-        bot.cooldowns.refund(interaction.guild_id, interaction.user.id)
+        bot.cooldowns.refund(guild_id, user_id)
     if text is None or isinstance(cause(error), FeedbackError):
         original = cause(error)
         log.error(
             "unhandled error",
             exc_info=(type(original), original, original.__traceback__),
-            extra={"fields": {"event": "error", "command": _command_name(interaction)}},
+            extra={"fields": {"event": "error", "command": command}},
         )
-    await send_private(interaction, text or APOLOGY, channel_links=isinstance(error, ChannelNotAllowed))
+    return text or APOLOGY
+
+
+async def report(interaction: discord.Interaction, error: BaseException) -> None:
+    """Tell the user what went wrong, privately (see `settle`)."""
+    bot: BotState = interaction.client  # type: ignore[assignment]
+    text = settle(bot, interaction.guild_id, interaction.user.id, error, _command_name(interaction))
+    await send_private(interaction, text, channel_links=isinstance(error, ChannelNotAllowed))
 
 
 async def send_private(interaction: discord.Interaction, text: str, *, channel_links: bool = False) -> None:
@@ -119,7 +124,7 @@ def request_allowed(rate_limited: bool = True) -> Callable[[T], T]:
     """An app-command check: an allowed channel, then (for questions) the per-(server, user) cooldown."""
 
     async def predicate(interaction: discord.Interaction) -> bool:
-        bot: TreatyBot = interaction.client  # type: ignore[assignment]
+        bot: BotState = interaction.client  # type: ignore[assignment]
         channel = interaction.channel
         parent = getattr(channel, "parent_id", None)
         if not bot.config.channel_allowed(interaction.channel_id, parent):
@@ -134,7 +139,7 @@ def request_allowed(rate_limited: bool = True) -> Callable[[T], T]:
 
 def owner_only() -> Callable[[T], T]:
     async def predicate(interaction: discord.Interaction) -> bool:
-        bot: TreatyBot = interaction.client  # type: ignore[assignment]
+        bot: BotState = interaction.client  # type: ignore[assignment]
         if not await bot.is_owner(interaction.user):
             raise NotOwner()
         return True

@@ -10,6 +10,10 @@ is a hit when it lies in one of them:
   a-res-79-243-resolution   any passage of that document (a document id alone)
   analysis                  any passage of commentary
 
+Each file is scored for each retriever's ranking (hybrid, bm25, dense) and for what a user sees
+(`answer`): the passages of the composed answer in the order `ask --json` and `chat --json` give
+them; a declined answer has no hit.
+
 Over answerable questions: recall@k is the share with a hit among the first k passages,
 MRR@10 the mean reciprocal rank of the first hit; `refused_in_scope` is the share the engine
 refused. Over questions with an empty `expect` list, `refused_out_of_scope` is the share
@@ -34,6 +38,7 @@ from index_contract.schema import Passage
 RECALL_CUTOFFS = (1, 5)
 MRR_CUTOFF = 10
 QUESTIONS, FIRST_TURNS, FOLLOW_UPS = "questions", "first turns", "follow-ups"
+ANSWER = "answer"  # what a user sees, beside the retrievers' rankings
 
 
 class QuestionFileError(ValueError):
@@ -75,7 +80,7 @@ class Outcome:
 
 @dataclass
 class MethodReport:
-    method: Method
+    method: str  # a retrieval Method, or ANSWER
     depth: int = MRR_CUTOFF
     outcomes: list[Outcome] = field(default_factory=list)
 
@@ -175,15 +180,15 @@ def is_hit(passage: Passage, places: Iterable[Place]) -> bool:
 def evaluate(
     engine: Engine,
     questions: QuestionFile,
-    methods: tuple[Method, ...] = tuple(Method),
+    methods: tuple[str, ...] = (*Method, ANSWER),
     depth: int = MRR_CUTOFF,
 ) -> list[MethodReport]:
-    """Rank every question with every method over the same index; conversation turns are
-    asked in order, each with the conversation before it."""
+    """Rank every question with every method (and the composed answer) over the same index;
+    conversation turns are asked in order, each with the conversation before it."""
     reports = []
     for method in methods:
-        report = MethodReport(method, depth)
-        ask = _asker(engine, report, method, depth)
+        report = MethodReport(str(method), depth)
+        ask = _answerer(engine, report) if method == ANSWER else _asker(engine, report, Method(method), depth)
         for question in questions.questions:
             ask(question, QUESTIONS, Conversation())
         for thread in questions.conversations:
@@ -207,6 +212,23 @@ def _asker(
             )
         )
         return conversation.then(found.turn)
+
+    return ask
+
+
+def _answerer(engine: Engine, report: MethodReport) -> Callable[[Question, str, Conversation], Conversation]:
+    """Scores the answer as `ask --json` shows it: its passages in order; a decline has no hit."""
+
+    def ask(question: Question, group: str, conversation: Conversation) -> Conversation:
+        answer = engine.ask(question.text, conversation=conversation)
+        refused = answer.abstained or answer.out_of_corpus is not None
+        shown = [] if refused else [hit.passage for hit in answer.hits]
+        first_hit = next((rank for rank, p in enumerate(shown, 1) if is_hit(p, question.places)), None)
+        evidence = max((hit.score for hit in answer.hits), default=0.0)
+        report.outcomes.append(
+            Outcome(question, group, first_hit, refused, evidence, [p.citation for p in shown[:3]])
+        )
+        return conversation.then(answer.turn) if answer.turn else conversation
 
     return ask
 
