@@ -132,7 +132,7 @@ def test_eval_json_shape(capsys, index_dir):
     status, out, _ = run(capsys, "--index", str(index_dir), "eval", str(DEV_QUESTIONS), "--json")
     payload = json.loads(out)
     assert status == EXIT_OK
-    assert set(payload) == {"hybrid", "bm25", "dense"}
+    assert set(payload) == {"hybrid", "bm25", "dense", "answer"}  # the rankings, and what users see
     for metrics in payload.values():
         assert set(metrics) == EVAL_KEYS
         assert all(0.0 <= metrics[k] <= 1.0 for k in EVAL_KEYS - {"n"})
