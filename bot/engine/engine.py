@@ -340,6 +340,7 @@ class Engine:
             if paragraph not in info.paragraphs:
                 raise InvalidRequest(_no_paragraph(doc, number, paragraph, info.paragraphs))
             passages = [p for p in passages if p.paragraph == paragraph]
+        ordered = sorted(passages, key=lambda p: p.start)
         return ArticleView(
             doc=treaty,
             doc_name=doc.name,
@@ -348,8 +349,8 @@ class Engine:
             chapter=info.chapter,
             paragraph=paragraph,
             paragraphs=info.paragraphs,
-            passages=tuple(sorted(passages, key=lambda p: p.start)),
-            link=doc.url,
+            passages=tuple(ordered),
+            link=ordered[0].link if ordered else doc.url,  # its page of the official PDF, when known
             refers_to=self.links.refers_to(treaty, number),
             referred_by=self.links.referred_by(treaty, number),
             counterparts=self.links.counterparts(treaty, number),
