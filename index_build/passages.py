@@ -267,7 +267,8 @@ def analysis_passages(source: AnalysisSource, corpus: Corpus) -> Iterator[Passag
     rel = source.path.relative_to(corpus.root).as_posix()
     citation = analysis_citation(source)
     draft_era = source.date < corpus.final_text_date
-    for number, (heading, spans) in enumerate(_analysis_groups(text, body_start, source), 1):
+    groups = list(_analysis_groups(text, body_start, source))
+    for number, (heading, spans) in enumerate(groups, 1):
         start, end = spans
         quote = text[start:end]
         yield Passage(
@@ -289,6 +290,7 @@ def analysis_passages(source: AnalysisSource, corpus: Corpus) -> Iterator[Passag
             link=source.url,
             date=source.date.isoformat(),
             draft_era=draft_era,
+            excerpt_ends=source.excerpt and number == len(groups),
         )
 
 

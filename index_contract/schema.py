@@ -60,6 +60,7 @@ class Passage:
     # answer marks the one that best answers the question.
     units: tuple[tuple[int, int], ...] = ()
     page: int | None = None  # page of the official PDF the passage starts on, when the corpus has it
+    excerpt_ends: bool = False  # commentary whose stored copy is an excerpt that breaks off here
 
 
 def page_link(url: str, pdf_url: str, page: int | None) -> str:
