@@ -6,16 +6,29 @@ VENV := .venv
 BIN := $(VENV)/bin
 QUESTION ?= Can the authorities search and seize stored electronic data?
 
-.PHONY: demo test install install-serve index serve bench lint clean postgresql
+DISCORD_RENDER := tools/discord-render
+
+.PHONY: demo test install install-serve index serve bench lint clean postgresql screenshots
 
 demo: index
 	$(BIN)/treatybot ask "$(QUESTION)"
 	@if $(BIN)/treatybot serve --check; then $(BIN)/treatybot serve; \
 	else echo "(The Discord bot was not started. Configure a token, then: make serve)"; fi
 
-test: $(VENV)/.test-installed postgresql
+test: $(VENV)/.test-installed postgresql $(DISCORD_RENDER)/node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+# The Discord Markdown parser the rendering tests read every message with, and the components
+# the screenshots are drawn with (npm, pinned by package-lock.json; the tests skip without node).
+$(DISCORD_RENDER)/node_modules/.installed: $(DISCORD_RENDER)/package-lock.json
+	@if command -v npm >/dev/null; then cd $(DISCORD_RENDER) && npm ci --no-audit --no-fund --silent && touch node_modules/.installed; \
+	else echo "npm not found: the Discord Markdown tests will be skipped"; fi
+
+# PNGs of real answers in docs/screenshots/: the real bot against the loopback Discord, each
+# message drawn in headless Chromium (Debian's chromium package).
+screenshots: index $(DISCORD_RENDER)/node_modules/.installed
+	$(BIN)/python scripts/screenshots.py
 
 # The feedback tests start a throwaway PostgreSQL cluster: Debian's package, installed if missing.
 postgresql:
