@@ -15,7 +15,17 @@ import pytest
 TOOL = Path(__file__).resolve().parents[2] / "tools" / "discord-render"
 PARSE_TIMEOUT_SECONDS = 60
 # Nodes Discord shows as something other than their text: a quote would not read as written.
-FOREIGN = {"user", "channel", "role", "emoji", "everyone", "here", "timestamp", "slashCommand", "guildNavigation"}
+FOREIGN = {
+    "user",
+    "channel",
+    "role",
+    "emoji",
+    "everyone",
+    "here",
+    "timestamp",
+    "slashCommand",
+    "guildNavigation",
+}
 
 
 @dataclass(frozen=True)
