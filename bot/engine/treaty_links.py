@@ -173,8 +173,7 @@ class Links:
         )
 
     def suggestions(self, term: str, doc: str | None = None) -> tuple[DefinedTerm, ...]:
-        """The defined terms closest to an unknown one (spelling or shared words), the closest
-        first, each term once whatever its case."""
+        """The defined terms closest to an unknown one: spelling or shared words."""
         wanted = " ".join(term.lower().strip().strip(QUOTES).split())
         words = set(wanted.split())
         scored = []
@@ -191,10 +190,7 @@ class Links:
             if similarity >= SUGGEST_MIN_SIMILARITY:
                 scored.append((-similarity, definition.start, definition))
         scored.sort(key=lambda item: item[:2])
-        closest: dict[str, Definition] = {}  # one per term, whatever its case: looking it up finds all
-        for _, _, definition in scored:
-            closest.setdefault(definition.term.casefold(), definition)
-        return tuple(self._defined(d) for d in list(closest.values())[:MAX_SUGGESTIONS])
+        return tuple(self._defined(d) for _, _, d in scored[:MAX_SUGGESTIONS])
 
     # --- helpers ----------------------------------------------------------------------------
 
