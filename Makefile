@@ -6,6 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 QUESTION ?= Can the authorities search and seize stored electronic data?
 
+DISCORD_RENDER := tools/discord-render
+
 .PHONY: demo test install install-serve index serve bench lint clean postgresql
 
 demo: index
@@ -13,9 +15,15 @@ demo: index
 	@if $(BIN)/treatybot serve --check; then $(BIN)/treatybot serve; \
 	else echo "(The Discord bot was not started. Configure a token, then: make serve)"; fi
 
-test: $(VENV)/.test-installed postgresql
+test: $(VENV)/.test-installed postgresql $(DISCORD_RENDER)/node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+# The Discord Markdown parser the rendering tests read every message with, and the components
+# the screenshots are drawn with (npm, pinned by package-lock.json; the tests skip without node).
+$(DISCORD_RENDER)/node_modules/.installed: $(DISCORD_RENDER)/package-lock.json
+	@if command -v npm >/dev/null; then cd $(DISCORD_RENDER) && npm ci --no-audit --no-fund --silent && touch node_modules/.installed; \
+	else echo "npm not found: the Discord Markdown tests will be skipped"; fi
 
 # The feedback tests start a throwaway PostgreSQL cluster: Debian's package, installed if missing.
 postgresql:

@@ -35,6 +35,7 @@ MORE = "More"  # the relevant passages an answer lists without quoting them
 MORE_SEPARATOR = " · "
 RELATED_SECTION = "Related provisions: they govern the matter, they do not answer the question"
 OUT_OF_CORPUS = "Not in the corpus: {title}."
+EXCERPT_ENDS = "The stored copy of this text is an excerpt: it breaks off here."
 SNIPPET_CHARS = 160  # a passage's opening in search results
 NOTE_DEFINITION_CHARS = 300  # a definition under an answer is cut (…); `define` shows it whole
 

@@ -12,6 +12,7 @@ from bot.engine.answer import Answer, ArticleView, Comparison, Hit, TermLookup
 from bot.evaluation import MethodReport
 from bot.presentation import (
     ANALYSIS_SECTION,
+    EXCERPT_ENDS,
     LEAD_GAP,
     MORE,
     MORE_SEPARATOR,
@@ -77,9 +78,16 @@ def render_hit(hit: Hit, final_text_date: str = "") -> RenderableType:
     if p.lead:
         lines.append(Text(f"{p.lead}\n{LEAD_GAP}", style="dim"))
     lines.append(Padding(highlighted(p.quote, hit.highlight), (0, 0, 0, 2)))
+    if p.excerpt_ends:
+        lines.append(Padding(Text(EXCERPT_ENDS, style="italic yellow"), (0, 0, 0, 2)))
     lines += [render_note(note) for note in hit_notes(hit)]
-    lines.append(Text(p.link, style="blue underline"))
+    lines.append(link_text(p.link))
     return Padding(Group(*lines), (1, 0, 0, 0))
+
+
+def link_text(url: str) -> Text:
+    """A web address on a line of its own, never wrapped: a terminal makes it clickable only whole."""
+    return Text(url, style=f"blue underline link {url}", no_wrap=True, overflow="ignore")
 
 
 def highlighted(quote: str, span: tuple[int, int] | None) -> Text:
@@ -104,7 +112,7 @@ def render_article(view: ArticleView) -> RenderableType:
         parts.append(Text(view.chapter, style="dim"))
     parts += [Padding(Text(p.quote), (1, 0, 0, 2)) for p in view.passages]
     parts += [Padding(render_note(note), (1, 0, 0, 0)) for note in article_notes(view)]
-    parts.append(Padding(Text(view.link, style="blue underline"), (1, 0, 0, 0)))
+    parts.append(Padding(link_text(view.link), (1, 0, 0, 0)))
     return Group(*parts)
 
 
@@ -114,7 +122,7 @@ def render_definitions(lookup: TermLookup) -> RenderableType:
     for term in lookup.definitions:
         parts.append(Padding(Text(f"{term.term} — {term.citation}", style="bold green"), (1, 0, 0, 0)))
         parts.append(Padding(Text(term.text), (0, 0, 0, 2)))
-        parts.append(Text(term.link, style="blue underline"))
+        parts.append(link_text(term.link))
     return Group(*parts)
 
 
@@ -134,9 +142,9 @@ def render_comparison(comparison: Comparison) -> RenderableType:
         right.append(Text(f"{other.view.citation}. {other.view.title}", style="bold green"))
         right.append(Text(f"Basis: {other.basis}", style="dim"))
         right += [Padding(Text(p.quote), (1, 0, 0, 0)) for p in other.view.passages]
-        right.append(Padding(Text(other.view.link, style="blue underline"), (0, 0, 1, 0)))
+        right.append(Padding(link_text(other.view.link), (0, 0, 1, 0)))
     left_side = [Padding(Text(p.quote), (0, 0, 1, 0)) for p in left.passages]
-    table.add_row(Group(*left_side, Text(left.link, style="blue underline")), Group(*right))
+    table.add_row(Group(*left_side, link_text(left.link)), Group(*right))
     return Group(table)
 
 

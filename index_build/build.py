@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from index_build.glossary import GLOSSARY_FILE, load_glossary
 from index_build.link_data import describe_links
 from index_build.out_of_corpus_kinds import load_out_of_corpus
 from index_build.passages import build_passages, publisher_short_name
+from index_build.pdf_pages import definition_pages, passage_pages, read_page_map, with_pages
 from index_build.sources import MANIFEST_PATH, Corpus, load_corpus
 from index_build.treaty import TreatyText, parse_treaties
 from index_contract.files import package_versions, sha256_file
@@ -38,6 +39,7 @@ from index_contract.schema import (
     Documents,
     Manifest,
     ModelInfo,
+    Passage,
     TreatyInfo,
 )
 from index_contract.tokenize import TOKENIZER_VERSION, tokenize
@@ -82,7 +84,7 @@ def build_index(
     with IndexWriter(index_dir) as writer:
         corpus = load_corpus(corpus_root, manifest_path)
         texts = parse_treaties(corpus)
-        passages = build_passages(corpus, texts)
+        passages = add_pages(corpus, build_passages(corpus, texts), console)
         console.print(f"Read {len(corpus.source_files())} documents: {len(passages)} passages.")
         for treaty in corpus.absent:
             console.print(
@@ -90,6 +92,7 @@ def build_index(
                 markup=False,
             )
         links = describe_links(corpus, texts, passages)  # before embedding: a bad crosswalk fails fast
+        links = replace(links, definitions=tuple(definition_pages(links.definitions, passages)))
         descriptions = load_descriptions(corpus, texts)
         embedder = load_embedder(model_name)
         units = [p.quote[s:e] for p in passages for s, e in p.units]
@@ -193,6 +196,21 @@ def _embed(
     return vectors, embedded
 
 
+def add_pages(corpus: Corpus, passages: list[Passage], console: Console) -> list[Passage]:
+    """Each passage of a text made from a PDF in the corpus, with its page and a link to it."""
+    for source in (t for t in corpus.treaties if t.has_pdf):
+        own = [p for p in passages if p.doc == source.id]
+        pages = passage_pages(own, read_page_map(source.pdf))
+        if len(pages) < len(own):
+            missing = ", ".join(p.citation for p in own if p.id not in pages)
+            note = f"{source.name}: no PDF page found for {missing}; they link to {source.url}."
+            console.print(note, markup=False)
+        pages_of = with_pages(own, pages, source.url, source.pdf_url)
+        by_id = {p.id: p for p in pages_of}
+        passages = [by_id.get(p.id, p) for p in passages]
+    return passages
+
+
 def describe_documents(corpus: Corpus, texts: Mapping[str, TreatyText]) -> Documents:
     """Metadata the bot needs without the corpus: titles, links, article structure."""
     treaties = {
@@ -213,6 +231,7 @@ def describe_documents(corpus: Corpus, texts: Mapping[str, TreatyText]) -> Docum
             },
             chapters=tuple(texts[source.id].chapters),
             aliases=source.aliases,
+            pdf_url=source.pdf_url if source.has_pdf else "",
         )
         for source in corpus.treaties
     }

@@ -24,6 +24,8 @@ MIN_PREAMBLE_BLOCK_CHARS = 60  # shorter preamble lines ("Have agreed as follows
 MAX_LEAD_EMBED_CHARS = 400
 EXCERPT_NOTE = re.compile(r"^\*\[Excerpt ends")
 SENTENCE_BREAK = re.compile(r"[.!?][”\"’)]?(\s+)(?=[A-Z“\"])")
+# A paragraph or item label standing alone ("3.", "(b)", "(ii)"): not a sentence of its own.
+LABEL_ONLY = re.compile(r"\(?[0-9]{1,3}[.)]|\([a-z]{1,4}\)")
 ACRONYM = re.compile(r"^[A-Z][A-Z0-9&]+$")
 
 
@@ -174,8 +176,10 @@ def quote_units(quote: str) -> tuple[tuple[int, int], ...]:
     for block in iter_blocks(quote):
         start = block.start
         for match in SENTENCE_BREAK.finditer(block.text):
-            units.append((start, block.start + match.start(1)))
-            start = block.start + match.end(1)
+            end = block.start + match.start(1)
+            if not LABEL_ONLY.fullmatch(quote[start:end]):  # a label opens the sentence after it
+                units.append((start, end))
+                start = block.start + match.end(1)
         units.append((start, block.end))
     return tuple((s, e) for s, e in units if quote[s:e].strip())
 
@@ -263,7 +267,8 @@ def analysis_passages(source: AnalysisSource, corpus: Corpus) -> Iterator[Passag
     rel = source.path.relative_to(corpus.root).as_posix()
     citation = analysis_citation(source)
     draft_era = source.date < corpus.final_text_date
-    for number, (heading, spans) in enumerate(_analysis_groups(text, body_start, source), 1):
+    groups = list(_analysis_groups(text, body_start, source))
+    for number, (heading, spans) in enumerate(groups, 1):
         start, end = spans
         quote = text[start:end]
         yield Passage(
@@ -285,6 +290,7 @@ def analysis_passages(source: AnalysisSource, corpus: Corpus) -> Iterator[Passag
             link=source.url,
             date=source.date.isoformat(),
             draft_era=draft_era,
+            excerpt_ends=source.excerpt and number == len(groups),
         )
 
 

@@ -29,6 +29,12 @@ class TreatySource:
     articles: int  # expected article count (0: no articles, e.g. a resolution)
     aliases: tuple[str, ...] = ()  # words that name it in a question
     optional: bool = False  # the corpus may lack it (a comparison text): then built without it
+    pdf: Path | None = None  # the official PDF under the corpus root (`pdf:`), for page links
+    pdf_url: str = ""  # its address (`pdf_url:`): citations link to `pdf_url#page=N`
+
+    @property
+    def has_pdf(self) -> bool:
+        return self.pdf is not None and self.pdf.is_file() and bool(self.pdf_url)
 
 
 @dataclass(frozen=True)
@@ -56,7 +62,8 @@ class Corpus:
 
     def input_files(self) -> dict[str, Path]:
         """Every file the index is built from, keyed by a stable display name."""
-        files = {f"corpus:{p.relative_to(self.root).as_posix()}": p for p in self.source_files()}
+        paths = self.source_files() + sorted({t.pdf for t in self.treaties if t.pdf and t.has_pdf})
+        files = {f"corpus:{p.relative_to(self.root).as_posix()}": p for p in paths}
         folder = self.manifest_path.parent.name
         files[f"project:{folder}/{self.manifest_path.name}"] = self.manifest_path
         for path in self.data_files:
@@ -69,6 +76,8 @@ class Corpus:
         analyses = analysis_folder(self.root, self.manifest_path).relative_to(self.root)
         patterns = [f"corpus:{analyses.as_posix()}/*.md"]
         patterns += [f"corpus:{t.path.relative_to(self.root).as_posix()}" for t in self.absent]
+        pdfs = {t.pdf for t in self.treaties if t.pdf and not t.pdf.is_file()}  # page links once it is there
+        patterns += sorted(f"corpus:{p.relative_to(self.root).as_posix()}" for p in pdfs)
         return [*patterns, f"project:{self.manifest_path.parent.name}/*.yaml"]
 
     def data_file(self, name: str) -> Path | None:
@@ -234,6 +243,8 @@ def _treaty_source(root: Path, entry: object, manifest_path: Path, must_exist: b
         articles=articles,
         aliases=tuple(a.strip() for a in aliases),
         optional=entry.get("optional") is True,
+        pdf=(root / str(entry["pdf"])).resolve() if entry.get("pdf") else None,
+        pdf_url=str(entry.get("pdf_url") or ""),
     )
 
 

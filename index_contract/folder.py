@@ -44,7 +44,7 @@ from index_contract.dense import build_dense_index, read_dense_index, write_dens
 from index_contract.files import sha256_file, swap_into_place
 from index_contract.schema import Description, Documents, LinkData, Manifest, Passage, StoredFile
 
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 DOCUMENTS = "documents.json"

@@ -59,6 +59,13 @@ class Passage:
     # Treaty text: its sentences and lettered items, as (start, end) offsets into `quote`; an
     # answer marks the one that best answers the question.
     units: tuple[tuple[int, int], ...] = ()
+    page: int | None = None  # page of the official PDF the passage starts on, when the corpus has it
+    excerpt_ends: bool = False  # commentary whose stored copy is an excerpt that breaks off here
+
+
+def page_link(url: str, pdf_url: str, page: int | None) -> str:
+    """The link to a provision: its page of the official PDF when known, else the document."""
+    return f"{pdf_url}#page={page}" if pdf_url and page else url
 
 
 @dataclass(frozen=True)
@@ -126,6 +133,7 @@ class Definition:
     start: int
     end: int
     scope_article: int | None  # None: the whole treaty
+    page: int | None = None  # page of the official PDF it stands on, when the corpus has it
 
     @property
     def term(self) -> str:
@@ -186,6 +194,7 @@ class TreatyInfo:
     articles: dict[int, ArticleInfo]  # empty for a text without articles (a resolution)
     chapters: tuple[str, ...]
     aliases: tuple[str, ...] = ()  # words that name it in a question (corpus/sources.yaml)
+    pdf_url: str = ""  # the official PDF, linked with '#page=N' when a provision's page is known
 
     def cite(self, article: int | None = None, paragraph: str | None = None) -> str:
         return cite(self.name, article, paragraph)

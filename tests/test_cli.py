@@ -232,3 +232,22 @@ def test_a_serving_only_install_says_which_extra_a_command_needs(
     assert status == EXIT_FAILURE
     assert err.startswith(f"treatybot: {said}") and "pip install -e '.[build]'" in err
     assert err.count("\n") == 1
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(index_dir):
+    """`treatybot compare 40 --json | head -c 10`: no traceback, the status a shell gives SIGPIPE."""
+    command = [sys.executable, "-m", "bot.cli", "--index", str(index_dir), "compare", "40", "--json"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.read(10)
+    process.stdout.close()
+    errors = process.stderr.read().decode()
+    assert process.wait() == 141 and "Traceback" not in errors and "BrokenPipe" not in errors
+
+
+def test_define_suggests_each_term_once_the_closest_first(capsys, index_dir):
+    assert main(["--index", str(index_dir), "define", "trafic dta"]) == EXIT_USAGE
+    closest = capsys.readouterr().err.split("Closest: ", 1)[1]
+    terms = [item.split(" (")[0] for item in closest.split("; ")]
+    assert terms[0] == "Traffic data"
+    assert len({t.casefold() for t in terms}) == len(terms)

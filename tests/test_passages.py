@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from index_build.passages import build_passages, publisher_short_name
+from index_build.passages import LABEL_ONLY, build_passages, publisher_short_name
 from index_build.treaty import parse_treaties, parse_treaty
 
 
@@ -101,3 +101,12 @@ def test_publisher_short_names():
     )
     assert publisher_short_name("Lawfare (The Lawfare Institute)") == "Lawfare"
     assert publisher_short_name("Human Rights Watch") == "Human Rights Watch"
+
+
+def test_no_unit_is_only_a_paragraph_label(passages):
+    """An answer marks one unit of a passage: never the bare "3." or "(b)" before its sentence."""
+    treaty = [p for p in passages if p.kind == "treaty"]
+    units = [p.quote[s:e] for p in treaty for s, e in p.units]
+    assert units and not [u for u in units if LABEL_ONLY.fullmatch(u.strip())]
+    art4 = next(p for p in treaty if p.id == "uncc:art4:p1")
+    assert art4.quote[slice(*art4.units[0])].startswith("1. In giving effect")

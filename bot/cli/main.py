@@ -4,6 +4,7 @@ search, article, define, compare, eval), index (build), discord (serve, feedback
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from bot.cli import answers, corpus, discord, index
@@ -15,6 +16,8 @@ from index_build.sources import CorpusError
 from index_contract.config import ConfigError, load_settings
 from index_contract.folder import IndexBusy, IndexUnavailable
 from index_contract.models import ModelError
+
+EXIT_BROKEN_PIPE = 141  # as a shell reports a command ended by SIGPIPE
 
 __all__ = ["EXIT_FAILURE", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
@@ -44,6 +47,10 @@ def main(argv: list[str] | None = None) -> int:
         return fail(args, str(exc), EXIT_USAGE)
     except (ConfigError, CorpusError, IndexBusy, IndexUnavailable, ModelError, QuestionFileError) as exc:
         return fail(args, str(exc), EXIT_FAILURE)
+    except BrokenPipeError:  # the reader of a pipe went away (`treatybot eval --json | head`)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so that the exit's flush does not fail again
+        return EXIT_BROKEN_PIPE
     except OSError as exc:  # an unwritable --output, an index path inside a file, ...
         where = f": {exc.filename}" if exc.filename else ""
         return fail(args, f"{exc.strerror or exc}{where}", EXIT_FAILURE)

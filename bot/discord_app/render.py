@@ -28,17 +28,27 @@ from bot.discord_app.limits import (
     MAX_TITLE,
     MAX_URL,
 )
-from bot.discord_app.text import ELLIPSIS, escape_markdown, fit_text, plain_link, split_text
+from bot.discord_app.text import (
+    CONTINUED,
+    CONTINUES,
+    ELLIPSIS,
+    escape_markdown,
+    fit_text,
+    plain_link,
+    split_text,
+)
 from bot.engine.answer import About, Answer, ArticleView, Comparison, Hit, TermLookup
 from bot.engine.notes import DefinedTerm
 from bot.presentation import (
     ANALYSIS_SECTION,
     DEFINED,
+    EXCERPT_ENDS,
     LEAD_GAP,
     MORE,
     MORE_SEPARATOR,
     NO_PASSAGES,
     NOT_COVERED,
+    RELATED_SECTION,
     TREATY_SECTION,
     Note,
     answer_lines,
@@ -48,6 +58,7 @@ from bot.presentation import (
     section_heading,
     snippet,
 )
+from index_contract.schema import Passage
 
 TREATY_COLOUR = discord.Colour(0x009EDB)  # UN blue
 ANALYSIS_COLOUR = discord.Colour(0x99AAB5)
@@ -71,6 +82,14 @@ BOT_DESCRIPTION = (
     "beside it, with its publisher and date. No language model writes anything: every sentence "
     "I show is an exact passage of a source document, and when nothing answers a question I say so."
 )
+# Short answers: about one phone screen; the rest is behind the "Show more" button.
+MAX_ANSWER_EMBEDS = 2
+MAX_ANSWER_CHARS = 2000  # characters shown: the message content and its embeds
+MAX_DECLINE_EMBEDS = 1
+MAX_DECLINE_CHARS = 1200
+MIN_DECLINE_EMBED = 300  # kept for the governing provisions when the decline's text is long
+MIN_QUOTE_CHARS = 300  # a passage is quoted cut (…) only if this much of it fits; else only cited
+MORE_ROOM = 250  # kept below the quotes for the "More" line of linked citations
 _SEARCH_GAP = "\n\n"
 _HTTP_URL = re.compile(r"^https?://[^\s<>]+$")
 
@@ -91,8 +110,26 @@ class Reply:
 # --- answers ----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ShortAnswer:
+    """/ask as sent: one short message, and the passages behind its "Show more" button."""
+
+    reply: Reply
+    whole: tuple[Hit, ...]  # the passages it quotes whole
+    rest: tuple[Hit, ...]  # the passages it cuts or only cites: "Show more" quotes them in full
+
+
 def answer_replies(answer: Answer) -> list[Reply]:
-    """/ask: treaty quotes first, then commentary, each passage in its own embed(s)."""
+    """/ask: one message of at most MAX_ANSWER_EMBEDS embeds and MAX_ANSWER_CHARS characters
+    (a decline: MAX_DECLINE_EMBEDS and MAX_DECLINE_CHARS); the rest is behind "Show more"."""
+    return [short_answer(answer).reply]
+
+
+def short_answer(answer: Answer) -> ShortAnswer:
+    """Treaty quotes first, then commentary, while they fit; then the other passages as linked
+    citations ("More"), then the notes of the passages shown, while they fit."""
+    if answer.out_of_corpus is not None:
+        return decline(answer)
     lines = [_question_line(answer.question)]
     lines += [
         f"⚠️ {escape_markdown(line.text)}" if line.warning else f"Note: {escape_markdown(line.text)}"
@@ -100,24 +137,138 @@ def answer_replies(answer: Answer) -> list[Reply]:
     ]
     if not answer.hits:
         lines.append(NO_PASSAGES)
-    embeds: list[discord.Embed] = []
-    sections = ((TREATY_SECTION, answer.treaty_hits), (ANALYSIS_SECTION, answer.analysis_hits))
-    for title, hits in sections:
+    content = _join_lines(lines)
+    budget = MAX_ANSWER_CHARS - len(content)
+    shown: list[tuple[Hit, discord.Embed]] = []
+    whole: list[Hit] = []
+    for title, hits in _short_sections(answer):
         for position, hit in enumerate(hits):
+            if len(shown) == MAX_ANSWER_EMBEDS:
+                break
             heading = section_heading(title, answer) if position == 0 else None
-            embeds += hit_embeds(hit, answer.final_text_date, heading)
-    if embeds and answer.listed_hits:
-        embed = embeds[-1]
-        room = min(MAX_FIELD_VALUE, MAX_EMBED_TOTAL - len(embed) - len(MORE))
-        if len(embed.fields) < MAX_FIELDS and (links := more_links(answer, room)):
-            embed.add_field(name=MORE, value=links, inline=False)
-    return pack(_join_lines(lines), embeds)
+            room = budget - sum(len(embed) for _, embed in shown) - MORE_ROOM
+            fitted = short_hit_embed(hit, answer.final_text_date, heading, room)
+            if fitted is None:
+                break
+            embed, cut = fitted
+            shown.append((hit, embed))
+            if not cut:
+                whole.append(hit)
+    quoted = [*answer.treaty_hits, *answer.analysis_hits]
+    rest = [hit for hit in quoted if hit not in whole] + answer.listed_hits
+    if not shown:
+        return ShortAnswer(Reply(content), (), tuple(rest))
+    last = shown[-1][1]
+    used = sum(len(embed) for _, embed in shown)
+    links = more_links(rest, min(MAX_FIELD_VALUE, budget - used - len(MORE))) if rest else ""
+    for hit, embed in shown:
+        room = budget - sum(len(e) for _, e in shown) - (len(MORE) + len(links) if links else 0)
+        add_notes(embed, hit_notes(hit), len(embed) + room)
+    if links:
+        last.add_field(name=MORE, value=links, inline=False)
+    return ShortAnswer(Reply(content, tuple(embed for _, embed in shown)), tuple(whole), tuple(rest))
 
 
-def more_links(answer: Answer, limit: int = MAX_FIELD_VALUE) -> str:
-    """The listed passages as one line of linked citations, '[UNCC Art. 65(2)](…) · …', as many
-    whole links as fit in `limit` characters (Markdown, ready to send: never escaped again)."""
-    links = {hit.passage.citation: safe_url(hit.passage.link) for hit in answer.listed_hits}
+def _short_sections(answer: Answer) -> list[tuple[str, list[Hit]]]:
+    """The passages a short answer tries, by section: the best of the treaty and the best of the
+    commentary when there are both, else the best of the one there is."""
+    treaty, analysis = answer.treaty_hits, answer.analysis_hits
+    if treaty and analysis:
+        treaty, analysis = treaty[:1], analysis[: MAX_ANSWER_EMBEDS - 1]
+    return [(TREATY_SECTION, treaty), (ANALYSIS_SECTION, analysis)]
+
+
+def decline(answer: Answer) -> ShortAnswer:
+    """A question the corpus cannot answer: what it lacks and where to look (the content), and
+    the provisions that govern the matter by linked citation (one embed), no quotes."""
+    kind = answer.out_of_corpus
+    assert kind is not None
+    lines = [_question_line(answer.question)]
+    lines += [
+        f"⚠️ {escape_markdown(line.text)}" if line.warning else escape_markdown(line.text)
+        for line in answer_lines(answer)
+    ]
+    content = _fit_lines(lines, separator="\n", limit=MAX_DECLINE_CHARS - MIN_DECLINE_EMBED)
+    hits = list(answer.hits)
+    if not hits:
+        return ShortAnswer(Reply(content), (), ())
+    embed = discord.Embed(colour=TREATY_COLOUR)
+    embed.set_author(name=fit_text(RELATED_SECTION, MAX_AUTHOR_NAME))
+    room = MAX_DECLINE_CHARS - len(content) - len(embed)
+    cited = [_cited_line(hit) for hit in hits]
+    embed.description = _fit_lines(cited, separator="\n", limit=room) or None
+    return ShortAnswer(Reply(content, (embed,)), (), tuple(hits))
+
+
+def _cited_line(hit: Hit) -> str:
+    """'[UNCC Art. 64(3)](…#page=44) — Signature, ratification, …': a provision by citation."""
+    p = hit.passage
+    url = safe_url(p.link)
+    cite = escape_markdown(p.citation)
+    label = f"[{cite}]({url})" if url else f"**{cite}**"
+    extra = p.title if p.kind == "treaty" and p.title and p.title not in p.citation else ""
+    return label + (TITLE_SEPARATOR + escape_markdown(extra) if extra else "")
+
+
+def short_hit_embed(
+    hit: Hit, final_text_date: str, heading: str | None, room: int
+) -> tuple[discord.Embed, bool] | None:
+    """One passage in one embed of at most `room` characters: (embed, whether its quote is cut),
+    or None when less than MIN_QUOTE_CHARS of the quote would fit."""
+    p = hit.passage
+    extra = p.title if p.kind == "treaty" and p.title and p.title not in p.citation else ""
+    title, prefix = embed_title(p.citation, extra)
+    author = fit_text(heading, MAX_AUTHOR_NAME) if heading else ""
+    limit = min(MAX_EMBED_DESCRIPTION, room - len(title) - len(author)) - len(prefix)
+    parts = _quote_parts(p, final_text_date)
+    body = "\n\n".join([*parts, quote_markdown(p.quote, hit.highlight), *_excerpt_note(p)])
+    cut = len(body) > limit
+    if cut:
+        head = "\n\n".join(parts)
+        room_for_quote = limit - len(head) - (len("\n\n") if head else 0)
+        if room_for_quote < MIN_QUOTE_CHARS:
+            return None
+        body = "\n\n".join([*parts, quote_excerpt(p.quote, hit.highlight, room_for_quote)])
+    colour = TREATY_COLOUR if p.kind == "treaty" else ANALYSIS_COLOUR
+    embed = discord.Embed(title=title, url=safe_url(p.link), description=prefix + body, colour=colour)
+    if author:
+        embed.set_author(name=author)
+    return embed, cut
+
+
+def quote_excerpt(quote: str, span: tuple[int, int] | None, limit: int) -> str:
+    """The quote cut to `limit` characters of Markdown, marked with "…" where it is cut: up to
+    the end of its answering sentence (bold) if that fits, else that sentence alone, else its
+    opening."""
+    if span is not None:
+        start, end = span
+        head = quote_markdown(quote[:end], (start, end)) + CONTINUES
+        if len(head) <= limit:
+            return head
+        alone = CONTINUED + quote_markdown(quote[start:end], (0, end - start)) + CONTINUES
+        if len(alone) <= limit:
+            return alone
+    return fit_text(escape_markdown(quote), limit)
+
+
+def _quote_parts(p: Passage, final_text_date: str) -> list[str]:
+    """What stands above a quote: the draft warning, the lead-in of a split paragraph."""
+    parts: list[str] = []
+    if p.draft_era:
+        parts.append(f"⚠️ *{escape_markdown(draft_warning(final_text_date))}*")
+    if p.lead:
+        parts.append(escape_markdown(p.lead) + "\n" + LEAD_GAP)
+    return parts
+
+
+def _excerpt_note(p: Passage) -> list[str]:
+    return [f"*{escape_markdown(EXCERPT_ENDS)}*"] if p.excerpt_ends else []
+
+
+def more_links(hits: Sequence[Hit], limit: int = MAX_FIELD_VALUE) -> str:
+    """Passages as one line of linked citations, '[UNCC Art. 65(2)](…) · …', as many whole
+    links as fit in `limit` characters (Markdown, ready to send: never escaped again)."""
+    links = {hit.passage.citation: safe_url(hit.passage.link) for hit in hits}
     line = ""
     for citation, url in links.items():
         item = f"[{escape_markdown(citation)}]({url})" if url else escape_markdown(citation)
@@ -132,12 +283,7 @@ def hit_embeds(hit: Hit, final_text_date: str = "", heading: str | None = None) 
     """One passage: its quote (with lead-in and draft warning), split over embeds if needed."""
     p = hit.passage
     extra = p.title if p.kind == "treaty" and p.title and p.title not in p.citation else ""
-    parts: list[str] = []
-    if p.draft_era:
-        parts.append(f"⚠️ *{escape_markdown(draft_warning(final_text_date))}*")
-    if p.lead:
-        parts.append(escape_markdown(p.lead) + "\n" + LEAD_GAP)
-    parts.append(quote_markdown(p.quote, hit.highlight))
+    parts = [*_quote_parts(p, final_text_date), quote_markdown(p.quote, hit.highlight), *_excerpt_note(p)]
     colour = TREATY_COLOUR if p.kind == "treaty" else ANALYSIS_COLOUR
     embeds = _passage_embeds(p.citation, extra, "\n\n".join(parts), p.link, colour, heading)
     add_notes(embeds[-1], hit_notes(hit))
@@ -155,11 +301,12 @@ def quote_markdown(quote: str, span: tuple[int, int] | None) -> str:
     return f"{escape_markdown(before)}**{escape_markdown(marked)}**{escape_markdown(after)}"
 
 
-def add_notes(embed: discord.Embed, notes: Sequence[Note]) -> None:
-    """Notes as fields, in order, while they fit the embed; the rest are left out, never cut mid-word."""
+def add_notes(embed: discord.Embed, notes: Sequence[Note], size: int = MAX_EMBED_TOTAL) -> None:
+    """Notes as fields, in order, while the embed stays within `size` characters; the rest are
+    left out, never cut mid-word."""
     for note in notes:
         name = fit_text(escape_markdown(note.label), MAX_FIELD_NAME)
-        room = min(MAX_FIELD_VALUE, MAX_EMBED_TOTAL - len(embed) - len(name))
+        room = min(MAX_FIELD_VALUE, min(size, MAX_EMBED_TOTAL) - len(embed) - len(name))
         if len(embed.fields) == MAX_FIELDS or room < MIN_NOTE_CHARS or not name:
             return
         embed.add_field(name=name, value=fit_text(escape_markdown(note.text), room), inline=False)
@@ -483,14 +630,14 @@ def _join_lines(lines: Iterable[str]) -> str:
     return _fit_lines(list(lines), separator="\n")
 
 
-def _fit_lines(lines: list[str], separator: str = " · ") -> str:
-    """Whole lines while they fit in a message; a first line too long is cut between words."""
+def _fit_lines(lines: list[str], separator: str = " · ", limit: int = MAX_MESSAGE) -> str:
+    """Whole lines while they fit in `limit`; a first line too long is cut between words."""
     shown: list[str] = []
     for line in lines:
         candidate = separator.join([*shown, line])
-        if len(candidate) > MAX_MESSAGE:
+        if len(candidate) > limit:
             if not shown:
-                shown.append(fit_text(line, MAX_MESSAGE))
+                shown.append(fit_text(line, limit))
             break
         shown.append(line)
     return separator.join(shown)

@@ -85,7 +85,7 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button], template=VOTE_TEMPLA
 
 
 class MoreButton(discord.ui.DynamicItem[discord.ui.Button], template=MORE_TEMPLATE):
-    """Shows, to whoever clicks, the passages an answer only listed ("More: ..."), in full."""
+    """Shows, to whoever clicks, the passages a short answer cut or only cited ("More: ..."), in full."""
 
     def __init__(self, key: str) -> None:
         super().__init__(
@@ -138,9 +138,11 @@ def answer_view(key: str, more: bool) -> discord.ui.View:
 
 
 def remember(bot: BotState, command: str, answer: Answer) -> discord.ui.View:
-    """Note what an answer showed and listed, and return its buttons."""
-    shown = tuple(hit.passage.id for hit in answer.hits if hit.shown)
-    listed = tuple(hit.passage.id for hit in answer.listed_hits)
+    """Note what an answer quoted whole and what it cut or only cited (the short answer of
+    `render.short_answer`: "Show more" quotes those in full), and return its buttons."""
+    short = render.short_answer(answer)
+    shown = tuple(hit.passage.id for hit in short.whole)
+    listed = tuple(hit.passage.id for hit in short.rest)
     record = ShownAnswer(command, answer.question, shown, bot.host.engine.built_at, listed)
     return answer_view(bot.ledger.remember(record), more=bool(listed))
 

@@ -299,10 +299,12 @@ class Engine:
 
     def highlight(self, row: int, vector: np.ndarray | None) -> tuple[int, int] | None:
         """The sentence or lettered item of a treaty passage closest to the question (offsets
-        into its quote), or None when the passage is a single one or there is no vector."""
+        into its quote), or None when there is no vector."""
         units = self.passages[row].units
-        if vector is None or len(units) < 2:
+        if vector is None or not units:
             return None
+        if len(units) == 1:  # a single sentence or item: the passage answers as a whole
+            return units[0]
         first = self._first_unit[row]
         similarity = self.data.unit_vectors[first : first + len(units)] @ vector
         return units[int(np.argmax(similarity))]
@@ -340,6 +342,7 @@ class Engine:
             if paragraph not in info.paragraphs:
                 raise InvalidRequest(_no_paragraph(doc, number, paragraph, info.paragraphs))
             passages = [p for p in passages if p.paragraph == paragraph]
+        ordered = sorted(passages, key=lambda p: p.start)
         return ArticleView(
             doc=treaty,
             doc_name=doc.name,
@@ -348,8 +351,8 @@ class Engine:
             chapter=info.chapter,
             paragraph=paragraph,
             paragraphs=info.paragraphs,
-            passages=tuple(sorted(passages, key=lambda p: p.start)),
-            link=doc.url,
+            passages=tuple(ordered),
+            link=ordered[0].link if ordered else doc.url,  # its page of the official PDF, when known
             refers_to=self.links.refers_to(treaty, number),
             referred_by=self.links.referred_by(treaty, number),
             counterparts=self.links.counterparts(treaty, number),
@@ -382,7 +385,10 @@ class Engine:
         where = f"the {self._treaty(treaty).name}" if treaty else "either treaty"
         suggestions = self.links.suggestions(query, treaty)
         if suggestions:
-            closest = "; ".join(f"{d.term} ({d.citation})" for d in suggestions)
+            named: dict[str, DefinedTerm] = {}  # each term once, whatever its case, the closest first
+            for definition in suggestions:
+                named.setdefault(definition.term.casefold(), definition)
+            closest = "; ".join(f"{d.term} ({d.citation})" for d in named.values())
             raise UnknownTerm(f"'{query}' is not a defined term of {where}. Closest: {closest}.", suggestions)
         names = ", ".join(d.term for d in self.defined_terms(treaty))
         raise UnknownTerm(f"'{query}' is not a defined term of {where}. Defined terms: {names}.", ())

@@ -25,6 +25,7 @@ from index_contract.schema import (
     Passage,
     Provision,
     cite,
+    page_link,
 )
 from index_contract.tokenize import term_pattern
 
@@ -199,7 +200,9 @@ class Links:
             terms=definition.terms,
             citation=definition.citation,
             text=definition.text,
-            link=self.treaties[definition.doc].url,
+            link=page_link(
+                self.treaties[definition.doc].url, self.treaties[definition.doc].pdf_url, definition.page
+            ),
             scope_article=definition.scope_article,
         )
 

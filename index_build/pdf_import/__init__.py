@@ -26,7 +26,15 @@ from index_build.pdf_import.layout import PROFILES, SourceProfile
 from index_build.pdf_import.reader import Page, read_lines
 from index_build.sources import TreatySource
 
-__all__ = ["PROFILES", "PdfImportError", "check_converted", "convert_pdf", "front_matter", "profile_for"]
+__all__ = [
+    "PROFILES",
+    "PdfImportError",
+    "check_converted",
+    "convert_pdf",
+    "front_matter",
+    "profile_for",
+    "read_pdf_pages",
+]
 
 
 def convert_pdf(pdf_path: str | Path, source_id: str) -> str:
@@ -35,6 +43,11 @@ def convert_pdf(pdf_path: str | Path, source_id: str) -> str:
     path = Path(pdf_path)
     blocks = select(build_blocks(_pages(path), profile.layout), profile, str(path))
     return render(blocks, profile)
+
+
+def read_pdf_pages(pdf_path: str | Path) -> list[Page]:
+    """The PDF's text lines, page by page, without the page furniture (read once per file)."""
+    return _pages(Path(pdf_path))
 
 
 def _pages(path: Path) -> list[Page]:

@@ -15,7 +15,7 @@ from bot.discord_app import error_reporting as errors
 from bot.discord_app import render, transformers, views
 from bot.discord_app.client import TreatyBot
 from bot.discord_app.settings import Cooldown, Visibility
-from bot.discord_app.text import displayed, escape_markdown
+from bot.discord_app.text import CONTINUES, displayed, escape_markdown
 from bot.discord_app.threads import ThreadConversations
 from bot.discord_app.vote_store import FeedbackError, SqliteVoteStore
 from bot.engine.conversation import Conversation
@@ -87,18 +87,25 @@ def sent_payloads(env: simcord.Env, since: int) -> list[dict]:
 
 
 def assert_quotes_verbatim(embeds: list[discord.Embed], answer) -> None:
-    """Each passage the engine chose to show is shown with its citation and its exact text, in
-    order, its answering sentence in bold; the passages it only lists are named under the last."""
+    """The short answer: the first passages the engine chose to show, each with its citation and
+    its exact text (whole, or cut with "…" marking the cut), its answering sentence in bold; the
+    passages it cut or left out are named under the last."""
+    short = render.short_answer(answer)
     hits = [*answer.treaty_hits, *answer.analysis_hits]
-    assert len(embeds) == len(hits)
-    for position, (embed, hit) in enumerate(zip(embeds, hits, strict=True), 1):
+    assert 0 < len(embeds) <= min(render.MAX_ANSWER_EMBEDS, len(hits))
+    for embed, hit in zip(embeds, hits, strict=False):
         assert displayed(embed.title).startswith(hit.passage.citation)
-        assert displayed(embed.description).endswith(hit.passage.quote)
-        if hit.highlight:
+        shown = displayed(embed.description)
+        if hit in short.whole:
+            assert shown.endswith(hit.passage.quote)
+        else:
+            assert shown.endswith(CONTINUES) and shown.removesuffix(CONTINUES)[-60:] in hit.passage.quote
+        if hit.highlight and hit in short.whole:
             start, end = hit.highlight
             assert f"**{escape_markdown(hit.passage.quote[start:end])}**" in embed.description
         assert embed.url == hit.passage.link
-        assert_notes(embed, hit, answer.listed_hits if position == len(hits) else ())
+    more = " ".join(displayed(f.value) for f in embeds[-1].fields if f.name == render.MORE)
+    assert short.rest[0].passage.citation in more if short.rest else not more
 
 
 def assert_notes(embed: discord.Embed, hit, listed=()) -> None:
@@ -136,7 +143,7 @@ async def test_ask_defers_then_answers_with_verbatim_cited_quotes(world: World, 
     last = messages_of(result)[-1]
     buttons = [cid.rsplit(":", 1)[0] for cid in custom_ids(last)]
     assert buttons == ["treatybot:vote:up", "treatybot:vote:down"] + ["treatybot:more"] * bool(
-        expected.listed_hits
+        render.short_answer(expected).rest
     )
     assert all(body.get("allowed_mentions") == NO_MENTIONS for body in sent_payloads(world.env, since))
 
@@ -157,8 +164,10 @@ async def test_ask_about_analysis_quotes_commentary_with_draft_warnings(world: W
     embeds = embeds_of(result)
     assert expected.hits and all(hit.passage.kind == "analysis" for hit in expected.hits)
     assert embeds[0].author.name == ANALYSIS_SECTION
-    for embed, hit in zip(embeds, expected.hits, strict=True):
-        assert displayed(embed.description).endswith(hit.passage.quote)
+    whole = render.short_answer(expected).whole
+    assert 0 < len(embeds) <= render.MAX_ANSWER_EMBEDS
+    for embed, hit in zip(embeds, expected.hits, strict=False):
+        assert hit not in whole or hit.passage.quote in displayed(embed.description)
         warned = draft_warning(expected.final_text_date) in displayed(embed.description)
         assert warned == hit.passage.draft_era
 
@@ -469,26 +478,22 @@ async def test_follow_ups_in_a_thread_are_read_with_the_questions_before(world: 
 
 async def test_show_more_shows_the_listed_passages_in_full_to_whoever_asks(world: World, engine) -> None:
     question = "When does the convention enter into force?"
-    expected = engine.ask(question)
-    assert expected.listed_hits, "this answer lists passages it does not quote"
+    expected = render.short_answer(engine.ask(question)).rest
+    assert expected, "this answer cuts or lists passages it does not quote whole"
     result = await world.alice.slash(world.channel, "ask", question=question)
     last = messages_of(result)[-1]
     more = next(cid for cid in custom_ids(last) if cid.startswith("treatybot:more:"))
     shown = await world.bob.click(last.message, custom_id=more)
-    embeds = embeds_of(shown)
+    embeds = [e for e in embeds_of(shown) if not displayed(e.title).endswith(render.CONTINUED_TITLE)]
     assert shown.ephemeral
-    assert [displayed(e.title).split(" — ")[0] for e in embeds] == [
-        h.passage.citation for h in expected.listed_hits
-    ]
-    assert all(
-        displayed(e.description).endswith(h.passage.quote)
-        for e, h in zip(embeds, expected.listed_hits, strict=True)
-    )
+    assert [displayed(e.title).split(" — ")[0] for e in embeds] == [h.passage.citation for h in expected]
 
 
 async def test_an_answer_that_lists_nothing_has_no_show_more_button(world: World, engine) -> None:
     question = next(
-        q for q in ("What is article 2 (h)?", "What does art. 6 require?") if not engine.ask(q).listed_hits
+        q
+        for q in ("What is article 2 (h)?", "What does art. 6 require?")
+        if not render.short_answer(engine.ask(q)).rest
     )
     result = await world.alice.slash(world.channel, "ask", question=question)
     assert not any(cid.startswith("treatybot:more:") for cid in custom_ids(messages_of(result)[-1]))

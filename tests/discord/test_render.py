@@ -41,7 +41,7 @@ from bot.engine.answer import (
 )
 from bot.engine.notes import ArticleLink, Counterpart, DefinedTerm, SeeAlso
 from bot.engine.user_input import matching_terms
-from bot.presentation import NOT_COVERED, hit_notes
+from bot.presentation import EXCERPT_ENDS, NOT_COVERED, hit_notes
 from index_contract.schema import Passage
 
 LONGEST_CITATION = 600  # far beyond any citation the corpus produces (under 200 characters)
@@ -177,16 +177,20 @@ def body_of(embed: discord.Embed) -> str:
 @GENERATED
 @given(answers)
 def test_answers_stay_within_every_limit_and_keep_every_citation(answer: Answer) -> None:
-    replies = render.answer_replies(answer)
-    for reply in replies:
-        assert_reply_within_limits(reply)
-    assert all(not reply.content for reply in replies[1:]), "only the first message has a header"
-    embeds = [embed for reply in replies for embed in reply.embeds]
-    for hit in answer.hits:
-        assert any(shows_citation(embed, hit.passage.citation) for embed in embeds)
-    # Every embed is a passage's, and carries that passage's citation.
-    assert all(any(shows_citation(e, h.passage.citation) for h in answer.hits) for e in embeds)
-    assert (NOT_COVERED in replies[0].content) == answer.abstained
+    short = render.short_answer(answer)
+    (reply,) = render.answer_replies(answer)
+    assert_reply_within_limits(reply)
+    if answer.out_of_corpus is None:
+        assert len(reply.embeds) <= render.MAX_ANSWER_EMBEDS and reply.size <= render.MAX_ANSWER_CHARS
+    else:
+        assert len(reply.embeds) <= render.MAX_DECLINE_EMBEDS and reply.size <= render.MAX_DECLINE_CHARS
+    # Every passage is quoted whole, or behind "Show more"; every embed carries its passage's citation.
+    assert {h.passage.id for h in (*short.whole, *short.rest)} == {h.passage.id for h in answer.hits}
+    for hit in short.whole:
+        assert any(shows_citation(embed, hit.passage.citation) for embed in reply.embeds)
+    if answer.out_of_corpus is None:
+        assert all(any(shows_citation(e, h.passage.citation) for h in answer.hits) for e in reply.embeds)
+    assert (NOT_COVERED in reply.content) == answer.abstained
 
 
 @GENERATED
@@ -314,6 +318,8 @@ def test_every_passage_of_the_corpus_is_quoted_verbatim(engine) -> None:
         (embed,) = embeds
         assert_embed_within_limits(embed)
         description = displayed(embed.description)
+        if passage.excerpt_ends:  # the stored copy breaks off here, and the reader is told so
+            description = description.removesuffix(f"\n\n*{EXCERPT_ENDS}*")
         assert description.endswith(passage.quote), passage.citation
         if passage.lead:
             assert description.startswith(passage.lead + "\n[…]")
@@ -487,17 +493,29 @@ def _exact(view: ArticleView) -> str:
     return "\n\n".join(p.quote for p in view.passages)
 
 
+def test_commentary_that_breaks_off_says_it_is_an_excerpt(engine) -> None:
+    ends = [p for p in engine.passages if p.excerpt_ends]
+    assert ends, "the corpus holds excerpts"
+    for passage in ends:
+        (embed,) = render.hit_embeds(Hit(passage, 1.0))
+        assert displayed(embed.description).endswith(f"{passage.quote}\n\n*{EXCERPT_ENDS}*")
+    last = {p.doc: p for p in engine.passages if p.kind == "analysis"}  # each text's last passage
+    cut = [p for p in last.values() if p.quote.rstrip()[-1:].isalpha()]  # "compared to ot"
+    assert cut and all(p.excerpt_ends for p in cut)
+
+
 def test_the_shard_line_names_where_about_was_asked() -> None:
     assert render.shards_text(3, 4, [3, 2]) == "Asked on shard 3 of 4; this process runs shards 2, 3"
 
 
 def test_more_field_links_are_markdown_links_not_escaped_text(engine) -> None:
     answer = engine.ask("When does the convention enter into force?")
-    assert answer.listed_hits, "this question lists further provisions under More"
+    rest = render.short_answer(answer).rest
+    assert rest, "this question lists further provisions under More"
     fields = [f for reply in render.answer_replies(answer) for e in reply.embeds for f in e.fields]
     more = next(f.value for f in fields if f.name == render.MORE)
     assert "\\[" not in more and "\\]" not in more
-    for hit in answer.listed_hits[:1]:
+    for hit in rest[:1]:
         assert f"[{hit.passage.citation}]({hit.passage.link})" in more
 
 

@@ -10,6 +10,7 @@ import json
 import subprocess
 import time
 
+from bot.discord_app import render
 from bot.discord_app.text import displayed
 from bot.engine.engine import Engine
 from tests.discord.e2e.conftest import (
@@ -49,15 +50,17 @@ def test_ask_is_deferred_then_answered_with_verbatim_cited_quotes(live_bot: Live
     assert defer.at < live_bot.server.followups(sent)[0].at
 
     expected = engine.ask(QUESTION)
+    short = render.short_answer(expected)
     embeds = followup["embeds"]
-    shown = [*expected.treaty_hits, *expected.analysis_hits]
-    assert len(embeds) == len(shown)
-    for embed, hit in zip(embeds, shown, strict=True):
+    assert len(embeds) == len(short.reply.embeds) <= render.MAX_ANSWER_EMBEDS
+    for embed, sent in zip(embeds, short.reply.embeds, strict=True):
+        assert embed["title"] == sent.title and embed["description"] == sent.description
+    for embed, hit in zip(embeds, [*expected.treaty_hits, *expected.analysis_hits], strict=False):
         assert displayed(embed["title"]).startswith(hit.passage.citation)
-        assert displayed(embed["description"]).endswith(hit.passage.quote)
+        assert hit not in short.whole or displayed(embed["description"]).endswith(hit.passage.quote)
     assert followup["allowed_mentions"] == {"parse": []}
     buttons = [c["custom_id"] for row in followup["components"] for c in row["components"]]
-    more = ["treatybot:more"] * bool(expected.listed_hits)
+    more = ["treatybot:more"] * bool(short.rest)
     assert [b.rsplit(":", 1)[0] for b in buttons] == ["treatybot:vote:up", "treatybot:vote:down", *more]
 
 
