@@ -11,7 +11,8 @@ import discord
 import pytest
 import simcord
 
-from bot.discord_app import errors, render, transformers, views
+from bot.discord_app import error_reporting as errors
+from bot.discord_app import render, transformers, views
 from bot.discord_app.client import TreatyBot
 from bot.discord_app.settings import Cooldown, Visibility
 from bot.discord_app.text import displayed, escape_markdown

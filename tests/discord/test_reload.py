@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import simcord
 
-from bot.discord_app import errors
+from bot.discord_app import error_reporting as errors
 from bot.discord_app.engine_host import EngineHost
 from bot.discord_app.text import displayed
 from index_contract.folder import MANIFEST
