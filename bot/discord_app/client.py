@@ -17,6 +17,7 @@ from bot.discord_app.engine_host import EngineHost
 from bot.discord_app.feedback import AnswerLedger
 from bot.discord_app.logs import RequestLog, outcome_of
 from bot.discord_app.metrics import Health, ShardState
+from bot.discord_app.server_settings import ServerSettingsCache
 from bot.discord_app.settings import API_BASE_ENV, GATEWAY_ENV, DiscordSettings
 from bot.discord_app.threads import ThreadConversations
 from bot.discord_app.views import ExpiredPageButton, MoreButton, VoteButton
@@ -32,6 +33,7 @@ EXTENSIONS = (
     "bot.discord_app.cogs.comparisons",
     "bot.discord_app.cogs.info",
     "bot.discord_app.cogs.admin",
+    "bot.discord_app.cogs.server_admin",
     "bot.discord_app.cogs.mentions",
 )
 
@@ -108,6 +110,7 @@ class TreatyBot(commands.AutoShardedBot):
         self.ledger = AnswerLedger()
         self.conversations = ThreadConversations()
         self.cooldowns = Cooldowns(config.cooldown)
+        self.server_settings = ServerSettingsCache(feedback)
         self.live_pagers: set[str] = set()  # nonces of the page turners still in memory
         self._extension_names = tuple(extensions)
 

@@ -29,7 +29,8 @@ async def deferred(
     transformers, so everything a user can fix was refused before this point."""
     bot: TreatyBot = interaction.client  # type: ignore[assignment]
     async with RequestLog.of(command, interaction, text) as request:
-        request.private = not bot.config.is_public(public)
+        here = await bot.server_settings.effective(interaction.guild_id, bot.config)
+        request.private = not here.is_public(public)
         await interaction.response.defer(ephemeral=request.private, thinking=True)
         request.deferred()
         yield request
