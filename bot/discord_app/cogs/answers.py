@@ -13,7 +13,7 @@ from bot.discord_app.client import TreatyBot
 from bot.discord_app.error_reporting import request_allowed
 from bot.discord_app.respond import deferred, send_followups
 from bot.discord_app.transformers import QuestionOption
-from bot.discord_app.views import remember
+from bot.discord_app.views import answer_view, remember, remember_shown
 from bot.engine.retrieval import Source
 
 RESULTS = 10  # passages /search lists
@@ -63,7 +63,9 @@ class Answers(commands.Cog):
         async with deferred(interaction, "search", public, query) as request:
             answer = await self.bot.host.run(lambda engine: engine.search(query, Source(source), RESULTS))
             reply = render.search_reply(answer)
-            await send_followups(interaction, [reply], ephemeral=request.private)
+            shown = [hit.passage.id for hit in answer.hits]
+            votes = answer_view(remember_shown(self.bot, "search", query, shown), more=False)
+            await send_followups(interaction, [reply], ephemeral=request.private, view=votes)
             request.sent([reply], "abstained" if answer.abstained else None)
 
 

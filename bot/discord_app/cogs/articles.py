@@ -11,6 +11,7 @@ from bot.discord_app.client import TreatyBot
 from bot.discord_app.error_reporting import request_allowed
 from bot.discord_app.respond import deferred, send_pages
 from bot.discord_app.transformers import ArticleOption, TreatyOption
+from bot.discord_app.views import remember_shown
 from bot.engine.answer import ArticleView
 
 MAX_PARAGRAPH_INPUT = 10
@@ -40,8 +41,10 @@ class Articles(commands.Cog):
         # `article` is resolved by its transformer, with the paragraph and treaty options.
         async with deferred(interaction, "article", public) as request:
             pages = render.article_pages(article)
+            shown = [passage.id for passage in article.passages]
+            votes = remember_shown(self.bot, "article", article.citation, shown)
             request.sent([render.Reply(embeds=(page,)) for page in pages])
-            await send_pages(interaction, pages, ephemeral=request.private)
+            await send_pages(interaction, pages, ephemeral=request.private, vote_key=votes)
 
 
 async def setup(bot: TreatyBot) -> None:

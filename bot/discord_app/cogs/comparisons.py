@@ -11,6 +11,7 @@ from bot.discord_app.client import TreatyBot
 from bot.discord_app.error_reporting import request_allowed
 from bot.discord_app.respond import deferred, send_pages
 from bot.discord_app.transformers import ArticleOption, TreatyOption
+from bot.discord_app.views import remember_shown
 from bot.engine.answer import ArticleView
 
 
@@ -41,7 +42,10 @@ class Comparisons(commands.Cog):
             request.sent(
                 [render.Reply(content if index == 0 else "", (page,)) for index, page in enumerate(pages)]
             )
-            await send_pages(interaction, pages, ephemeral=request.private, content=content)
+            views = [comparison.article, *(other.view for other in comparison.counterparts)]
+            shown = [passage.id for view in views for passage in view.passages]
+            votes = remember_shown(self.bot, "compare", comparison.article.citation, shown)
+            await send_pages(interaction, pages, ephemeral=request.private, content=content, vote_key=votes)
 
 
 async def setup(bot: TreatyBot) -> None:

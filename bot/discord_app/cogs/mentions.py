@@ -86,7 +86,7 @@ class Mentions(commands.Cog):
         if isinstance(target, discord.Thread) and answer.turn is not None:
             self.bot.conversations.put(target.id, conversation.then(answer.turn))
         replies = render.answer_replies(answer)
-        view = remember(self.bot, "mention", answer)
+        view = remember(self.bot, "thread" if in_own_thread else "mention", answer)
         reference = message if target is message.channel else None
         await send_to_channel(target, replies, view=view, reference=reference)
         request.sent(replies, "abstained" if answer.abstained else None)
