@@ -35,6 +35,7 @@ EXTENSIONS = (
     "bot.discord_app.cogs.admin",
     "bot.discord_app.cogs.server_admin",
     "bot.discord_app.cogs.mentions",
+    "bot.discord_app.cogs.message_questions",
 )
 
 
@@ -110,6 +111,7 @@ class TreatyBot(commands.AutoShardedBot):
         self.ledger = AnswerLedger()
         self.conversations = ThreadConversations()
         self.cooldowns = Cooldowns(config.cooldown)
+        self.context_menu_cooldowns = Cooldowns(config.context_menu_cooldown)  # counted apart
         self.server_settings = ServerSettingsCache(feedback)
         self.live_pagers: set[str] = set()  # nonces of the page turners still in memory
         self._extension_names = tuple(extensions)

@@ -66,6 +66,12 @@ class NotServerManager(app_commands.CheckFailure):
         super().__init__(NOT_SERVER_MANAGER)
 
 
+class MessageNotAskable(app_commands.AppCommandError):
+    """A message the context-menu command cannot ask about (no text, too long)."""
+
+    outcome = "message_not_askable"
+
+
 class SettingRefused(app_commands.AppCommandError):
     """A server setting that cannot be made as asked; the message says why and what to do."""
 
@@ -90,7 +96,15 @@ def is_mistake(error: BaseException) -> bool:
 def user_message(error: BaseException) -> str | None:
     """The sentence for an error the user can act on, or None for an unexpected one."""
     error = cause(error)
-    known = (CooldownActive, ChannelNotAllowed, NotOwner, NotServerManager, SettingRefused, InvalidRequest)
+    known = (
+        CooldownActive,
+        ChannelNotAllowed,
+        NotOwner,
+        NotServerManager,
+        SettingRefused,
+        MessageNotAskable,
+        InvalidRequest,
+    )
     if isinstance(error, known):
         return str(error)
     if isinstance(error, app_commands.NoPrivateMessage):

@@ -21,6 +21,7 @@ class BotState(Protocol):
     feedback: VoteStore
     ledger: AnswerLedger
     cooldowns: Cooldowns
+    context_menu_cooldowns: Cooldowns
     server_settings: ServerSettingsCache
     live_pagers: set[str]  # nonces of the page turners still in memory
 
