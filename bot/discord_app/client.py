@@ -36,6 +36,7 @@ EXTENSIONS = (
     "bot.discord_app.cogs.server_admin",
     "bot.discord_app.cogs.mentions",
     "bot.discord_app.cogs.message_questions",
+    "bot.discord_app.cogs.help",
 )
 
 

@@ -527,3 +527,29 @@ def server_settings_reply(here: EffectiveSettings, title: str = "Settings of thi
         source = SETTING_SOURCES[setting in here.from_server]
         embed.add_field(name=f"{name} ({source})", value=fit_text(value, MAX_FIELD_VALUE), inline=False)
     return Reply("", (embed,))
+
+
+# --- /help ------------------------------------------------------------------------------------
+
+HELP_TITLE = "treatybot commands"
+HELP_DESCRIPTION = (
+    "Answers quote the treaties word for word, with their citations. Mention me to ask in a thread."
+)
+
+
+@dataclass(frozen=True)
+class HelpEntry:
+    name: str  # "/ask", or a message command's name
+    description: str
+    example: str
+
+
+def help_reply(entries: Sequence[HelpEntry]) -> Reply:
+    """/help: each command with what it does and one example."""
+    embed = discord.Embed(title=HELP_TITLE, description=HELP_DESCRIPTION, colour=INFO_COLOUR)
+    for entry in entries[:MAX_FIELDS]:
+        value = f"{escape_markdown(entry.description)}\nExample: `{entry.example.replace('`', 'ˋ')}`"
+        embed.add_field(
+            name=fit_text(entry.name, MAX_FIELD_NAME), value=fit_text(value, MAX_FIELD_VALUE), inline=False
+        )
+    return Reply("", (embed,))

@@ -41,7 +41,11 @@ class Admin(commands.Cog):
     async def _wait_until_ready(self) -> None:
         await self.bot.wait_until_ready()
 
-    @app_commands.command(name="reload", description="Load a newly built index now (bot owner only)")
+    @app_commands.command(
+        name="reload",
+        description="Load a newly built index now (bot owner only)",
+        extras={"example": "/reload"},
+    )
     @app_commands.default_permissions(administrator=True)  # hidden from members; the owner check decides
     @owner_only()
     async def reload(self, interaction: discord.Interaction) -> None:

@@ -25,7 +25,11 @@ class Answers(commands.Cog):
     def __init__(self, bot: TreatyBot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="ask", description="Ask about the UN Convention against Cybercrime")
+    @app_commands.command(
+        name="ask",
+        description="Ask about the UN Convention against Cybercrime",
+        extras={"example": "/ask question: Can the authorities search stored electronic data?"},
+    )
     @app_commands.describe(
         question="Your question, e.g. Can the authorities search stored electronic data?",
         source="Quote the treaty, the analysis, or both (default: both)",
@@ -46,7 +50,11 @@ class Answers(commands.Cog):
             await send_followups(interaction, replies, ephemeral=request.private, view=view)
             request.sent(replies, "abstained" if answer.abstained else None)
 
-    @app_commands.command(name="search", description="List the passages that best match a query")
+    @app_commands.command(
+        name="search",
+        description="List the passages that best match a query",
+        extras={"example": "/search query: intimate images"},
+    )
     @app_commands.describe(
         query="Words to look for, e.g. intimate images",
         source="Search the treaty, the analysis, or both (default: both)",

@@ -21,7 +21,11 @@ class Articles(commands.Cog):
     def __init__(self, bot: TreatyBot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="article", description="Show the exact text of an article")
+    @app_commands.command(
+        name="article",
+        description="Show the exact text of an article",
+        extras={"example": "/article number: 28 paragraph: 3"},
+    )
     @app_commands.rename(article="number")
     @app_commands.describe(
         article="Article number or words of its title, e.g. 28 or search and seizure",

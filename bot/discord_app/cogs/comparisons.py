@@ -20,7 +20,9 @@ class Comparisons(commands.Cog):
         self.bot = bot
 
     @app_commands.command(
-        name="compare", description="Show an article beside its Budapest Convention counterpart"
+        name="compare",
+        description="Show an article beside its Budapest Convention counterpart",
+        extras={"example": "/compare article: search and seizure"},
     )
     @app_commands.describe(
         article="Article number or words of its title, e.g. 28 or search and seizure",

@@ -43,7 +43,10 @@ class MessageQuestions(commands.Cog):
         self.menu = app_commands.ContextMenu(
             name=MENU_NAME,
             callback=self.ask_about_message,
-            extras={"example": "Right-click a message › Apps › Ask treatybot about this message"},
+            extras={
+                "description": "Answer privately about the text of someone's message",
+                "example": "Right-click a message › Apps › Ask treatybot about this message",
+            },
         )
 
     async def cog_load(self) -> None:

@@ -47,19 +47,29 @@ class ServerAdmin(commands.GroupCog, group_name="settings", group_description="T
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         return server_manager_only(interaction)
 
-    @app_commands.command(name="show", description="Show this server's settings")
+    @app_commands.command(
+        name="show", description="Show this server's settings", extras={"example": "/settings show"}
+    )
     async def show(self, interaction: discord.Interaction) -> None:
         async with RequestLog.of("settings show", interaction):
             await self._reply(interaction, "Settings of this server")
 
-    @app_commands.command(name="visibility", description="Answers public or private by default")
+    @app_commands.command(
+        name="visibility",
+        description="Answers public or private by default",
+        extras={"example": "/settings visibility answers: Private"},
+    )
     @app_commands.describe(answers="Who sees an answer when the asker does not choose")
     @app_commands.choices(answers=VISIBILITY_CHOICES)
     async def visibility(self, interaction: discord.Interaction, answers: str) -> None:
         async with RequestLog.of("settings visibility", interaction):
             await self._change(interaction, lambda own: _with(own, visibility=Visibility(answers)))
 
-    @app_commands.command(name="channel", description="Answer in a channel, or stop answering there")
+    @app_commands.command(
+        name="channel",
+        description="Answer in a channel, or stop answering there",
+        extras={"example": "/settings channel channel: #treaty-questions allowed: True"},
+    )
     @app_commands.describe(
         channel="A text or forum channel (its threads count too)",
         allowed="True: answer there; False: stop answering there",
@@ -89,7 +99,11 @@ class ServerAdmin(commands.GroupCog, group_name="settings", group_description="T
                 listed.remove(channel.id)
             await self._change(interaction, lambda own: _with(own, allowed_channel_ids=tuple(listed)))
 
-    @app_commands.command(name="cooldown", description="How many questions a member may ask, and how often")
+    @app_commands.command(
+        name="cooldown",
+        description="How many questions a member may ask, and how often",
+        extras={"example": "/settings cooldown questions: 5 seconds: 60"},
+    )
     @app_commands.describe(
         questions="Questions a member may ask per period; 0 turns the cooldown off",
         seconds="Length of the period in seconds",
@@ -104,7 +118,11 @@ class ServerAdmin(commands.GroupCog, group_name="settings", group_description="T
             limit = Cooldown(questions, float(seconds))
             await self._change(interaction, lambda own: _with(own, cooldown=limit))
 
-    @app_commands.command(name="reset", description="Go back to the bot's config file for a setting")
+    @app_commands.command(
+        name="reset",
+        description="Go back to the bot's config file for a setting",
+        extras={"example": "/settings reset setting: all"},
+    )
     @app_commands.describe(setting="The setting to reset, or all of them")
     @app_commands.choices(setting=RESET_CHOICES)
     async def reset(self, interaction: discord.Interaction, setting: str) -> None:

@@ -19,7 +19,11 @@ class Terms(commands.Cog):
     def __init__(self, bot: TreatyBot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="define", description="Quote the treaty's definition of a term")
+    @app_commands.command(
+        name="define",
+        description="Quote the treaty's definition of a term",
+        extras={"example": "/define term: traffic data"},
+    )
     @app_commands.describe(
         term="A defined term, e.g. traffic data or service provider",
         treaty="Only this treaty's definitions (default: both)",
