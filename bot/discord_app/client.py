@@ -15,6 +15,7 @@ from bot.discord_app import error_reporting as errors
 from bot.discord_app.cooldowns import Cooldowns
 from bot.discord_app.engine_host import EngineHost
 from bot.discord_app.feedback import AnswerLedger
+from bot.discord_app.locales import YamlTranslator
 from bot.discord_app.logs import RequestLog, outcome_of
 from bot.discord_app.metrics import Health, ShardState
 from bot.discord_app.server_settings import ServerSettingsCache
@@ -118,6 +119,7 @@ class TreatyBot(commands.AutoShardedBot):
         self._extension_names = tuple(extensions)
 
     async def setup_hook(self) -> None:
+        await self.tree.set_translator(YamlTranslator())
         for name in self._extension_names:
             await self.load_extension(name)
         self.add_dynamic_items(VoteButton, MoreButton, ExpiredPageButton)
