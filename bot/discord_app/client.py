@@ -15,8 +15,10 @@ from bot.discord_app import error_reporting as errors
 from bot.discord_app.cooldowns import Cooldowns
 from bot.discord_app.engine_host import EngineHost
 from bot.discord_app.feedback import AnswerLedger
+from bot.discord_app.locales import YamlTranslator
 from bot.discord_app.logs import RequestLog, outcome_of
 from bot.discord_app.metrics import Health, ShardState
+from bot.discord_app.server_settings import ServerSettingsCache
 from bot.discord_app.settings import API_BASE_ENV, GATEWAY_ENV, DiscordSettings
 from bot.discord_app.threads import ThreadConversations
 from bot.discord_app.views import ExpiredPageButton, MoreButton, VoteButton
@@ -32,7 +34,10 @@ EXTENSIONS = (
     "bot.discord_app.cogs.comparisons",
     "bot.discord_app.cogs.info",
     "bot.discord_app.cogs.admin",
+    "bot.discord_app.cogs.server_admin",
     "bot.discord_app.cogs.mentions",
+    "bot.discord_app.cogs.message_questions",
+    "bot.discord_app.cogs.help",
 )
 
 
@@ -108,10 +113,13 @@ class TreatyBot(commands.AutoShardedBot):
         self.ledger = AnswerLedger()
         self.conversations = ThreadConversations()
         self.cooldowns = Cooldowns(config.cooldown)
+        self.context_menu_cooldowns = Cooldowns(config.context_menu_cooldown)  # counted apart
+        self.server_settings = ServerSettingsCache(feedback)
         self.live_pagers: set[str] = set()  # nonces of the page turners still in memory
         self._extension_names = tuple(extensions)
 
     async def setup_hook(self) -> None:
+        await self.tree.set_translator(YamlTranslator())
         for name in self._extension_names:
             await self.load_extension(name)
         self.add_dynamic_items(VoteButton, MoreButton, ExpiredPageButton)

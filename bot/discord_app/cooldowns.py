@@ -21,20 +21,25 @@ class Cooldowns:
         self._clock = clock or (lambda: time.monotonic())
         self._recent: dict[Key, deque[float]] = {}
         self._calls = 0
+        self._longest = self.per  # the longest window in use: keys idle for longer are dropped
 
-    def hit(self, guild_id: int | None, user_id: int) -> float:
-        """Count a request; 0.0 if it may go ahead, else the seconds to wait (nothing counted)."""
-        if not self.rate:
+    def hit(self, guild_id: int | None, user_id: int, cooldown: Cooldown | None = None) -> float:
+        """Count a request; 0.0 if it may go ahead, else the seconds to wait (nothing counted).
+
+        `cooldown`: the server's own limit, instead of this one's."""
+        rate, per = (cooldown.rate, cooldown.per_seconds) if cooldown else (self.rate, self.per)
+        if not rate:
             return 0.0
         now = self._clock()
+        self._longest = max(self._longest, per)
         self._calls += 1
         if self._calls % PRUNE_EVERY == 0:
             self._prune(now)
         recent = self._recent.setdefault((guild_id, user_id), deque())
-        while recent and now - recent[0] >= self.per:
+        while recent and now - recent[0] >= per:
             recent.popleft()
-        if len(recent) >= self.rate:
-            return max(recent[0] + self.per - now, 0.001)
+        if len(recent) >= rate:
+            return max(recent[0] + per - now, 0.001)
         recent.append(now)
         return 0.0
 
@@ -45,7 +50,7 @@ class Cooldowns:
             recent.pop()
 
     def _prune(self, now: float) -> None:
-        idle = [key for key, times in self._recent.items() if not times or now - times[-1] >= self.per]
+        idle = [key for key, times in self._recent.items() if not times or now - times[-1] >= self._longest]
         for key in idle:
             del self._recent[key]
 

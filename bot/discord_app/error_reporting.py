@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, TypeVar
 import discord
 from discord import app_commands
 
-from bot.discord_app.cooldowns import retry_message
+from bot.discord_app.cooldowns import Cooldowns, retry_message
 from bot.discord_app.engine_host import EngineUnavailable
 from bot.discord_app.render import message
+from bot.discord_app.server_settings import SettingsNotSaved
 from bot.discord_app.vote_store import FeedbackError
 from bot.engine.request_errors import InvalidRequest
 
@@ -28,7 +29,10 @@ NONE = discord.AllowedMentions.none()
 APOLOGY = "Sorry, something went wrong while handling that. It has been logged; please try again later."
 UNAVAILABLE = "Sorry, the treaty index is not loaded right now. Please try again in a little while."
 NOT_OWNER = "Sorry, only the bot's owner can reload the index."
+NOT_SERVER_MANAGER = "Only members with the Manage Server permission can change this server's settings."
+SERVER_ONLY = "That command works in a server only, not in direct messages."
 FEEDBACK_FAILED = "Sorry, I could not save your vote. It has been logged."
+SETTINGS_FAILED = "Sorry, I could not save this server's settings. Nothing changed; it has been logged."
 
 
 class CooldownActive(app_commands.CheckFailure):
@@ -41,6 +45,7 @@ class CooldownActive(app_commands.CheckFailure):
 
 class ChannelNotAllowed(app_commands.CheckFailure):
     outcome = "channel_not_allowed"
+    channel_links = True  # its text is the bot's own, with <#id> links that must stay links
 
     def __init__(self, allowed: tuple[int, ...]) -> None:
         channels = ", ".join(f"<#{channel}>" for channel in allowed)
@@ -52,6 +57,26 @@ class NotOwner(app_commands.CheckFailure):
 
     def __init__(self) -> None:
         super().__init__(NOT_OWNER)
+
+
+class NotServerManager(app_commands.CheckFailure):
+    outcome = "not_server_manager"
+
+    def __init__(self) -> None:
+        super().__init__(NOT_SERVER_MANAGER)
+
+
+class MessageNotAskable(app_commands.AppCommandError):
+    """A message the context-menu command cannot ask about (no text, too long)."""
+
+    outcome = "message_not_askable"
+
+
+class SettingRefused(app_commands.AppCommandError):
+    """A server setting that cannot be made as asked; the message says why and what to do."""
+
+    outcome = "setting_refused"
+    channel_links = True
 
 
 def cause(error: BaseException) -> BaseException:
@@ -71,12 +96,25 @@ def is_mistake(error: BaseException) -> bool:
 def user_message(error: BaseException) -> str | None:
     """The sentence for an error the user can act on, or None for an unexpected one."""
     error = cause(error)
-    if isinstance(error, (CooldownActive, ChannelNotAllowed, NotOwner, InvalidRequest)):
+    known = (
+        CooldownActive,
+        ChannelNotAllowed,
+        NotOwner,
+        NotServerManager,
+        SettingRefused,
+        MessageNotAskable,
+        InvalidRequest,
+    )
+    if isinstance(error, known):
         return str(error)
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return SERVER_ONLY
     if isinstance(error, EngineUnavailable):
         return UNAVAILABLE
     if isinstance(error, FeedbackError):
         return FEEDBACK_FAILED
+    if isinstance(error, SettingsNotSaved):
+        return SETTINGS_FAILED
     if isinstance(error, app_commands.TransformerError):
         return f"'{error.value}' is not a valid value for that option."
     if isinstance(error, app_commands.CheckFailure):
@@ -90,7 +128,7 @@ def settle(bot: BotState, guild_id: int | None, user_id: int, error: BaseExcepti
     text = user_message(error)
     if is_mistake(error):
         bot.cooldowns.refund(guild_id, user_id)
-    if text is None or isinstance(cause(error), FeedbackError):
+    if text is None or isinstance(cause(error), FeedbackError | SettingsNotSaved):
         original = cause(error)
         log.error(
             "unhandled error",
@@ -104,7 +142,8 @@ async def report(interaction: discord.Interaction, error: BaseException) -> None
     """Tell the user what went wrong, privately (see `settle`)."""
     bot: BotState = interaction.client  # type: ignore[assignment]
     text = settle(bot, interaction.guild_id, interaction.user.id, error, _command_name(interaction))
-    await send_private(interaction, text, channel_links=isinstance(error, ChannelNotAllowed))
+    links = getattr(cause(error), "channel_links", False) and user_message(error) is not None
+    await send_private(interaction, text, channel_links=links)
 
 
 async def send_private(interaction: discord.Interaction, text: str, *, channel_links: bool = False) -> None:
@@ -125,16 +164,34 @@ def request_allowed(rate_limited: bool = True) -> Callable[[T], T]:
 
     async def predicate(interaction: discord.Interaction) -> bool:
         bot: BotState = interaction.client  # type: ignore[assignment]
-        channel = interaction.channel
-        parent = getattr(channel, "parent_id", None)
-        if not bot.config.channel_allowed(interaction.channel_id, parent):
-            raise ChannelNotAllowed(bot.config.allowed_channel_ids)
-        wait = bot.cooldowns.hit(interaction.guild_id, interaction.user.id) if rate_limited else 0.0
-        if wait:
-            raise CooldownActive(wait)
+        await check_request(bot, interaction, rate_limited=rate_limited)
         return True
 
     return app_commands.check(predicate)
+
+
+async def check_request(
+    bot: BotState,
+    interaction: discord.Interaction,
+    *,
+    rate_limited: bool = True,
+    cooldowns: Cooldowns | None = None,
+) -> None:
+    """Refuse a request outside the server's allowed channels, or over its cooldown (counted
+    in `cooldowns`, the question cooldown unless given; a command with its own cooldown
+    has its own counts and its own limit)."""
+    here = await bot.server_settings.effective(interaction.guild_id, bot.config)
+    parent = getattr(interaction.channel, "parent_id", None)
+    if not here.channel_allowed(interaction.channel_id, parent):
+        raise ChannelNotAllowed(here.allowed_channel_ids)
+    if not rate_limited:
+        return
+    if cooldowns is None:
+        wait = bot.cooldowns.hit(interaction.guild_id, interaction.user.id, here.cooldown)
+    else:
+        wait = cooldowns.hit(interaction.guild_id, interaction.user.id)
+    if wait:
+        raise CooldownActive(wait)
 
 
 def owner_only() -> Callable[[T], T]:
@@ -145,6 +202,16 @@ def owner_only() -> Callable[[T], T]:
         return True
 
     return app_commands.check(predicate)
+
+
+def server_manager_only(interaction: discord.Interaction) -> bool:
+    """For /settings, beside its `default_member_permissions`: a server can grant a command to
+    anyone in its integration settings, but only a member who may manage it changes its settings."""
+    if interaction.guild is None:
+        raise app_commands.NoPrivateMessage()
+    if not interaction.permissions.manage_guild:
+        raise NotServerManager()
+    return True
 
 
 def _command_name(interaction: discord.Interaction) -> str:

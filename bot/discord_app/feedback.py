@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import asdict
 
-from bot.discord_app.vote_store import ShownAnswer, VoteRecord
+from bot.discord_app.vote_store import REASON_LABELS, ShownAnswer, VoteReason, VoteRecord
 
 LEDGER_SIZE = 10_000  # answers whose buttons still record votes (per process)
 # A CSV cell starting with one of these is a formula to a spreadsheet: it gets a leading quote.
@@ -67,7 +67,7 @@ def export(records: Sequence[VoteRecord], fmt: str) -> str:
     """Votes as an aligned table, CSV or JSON."""
     if fmt == "json":
         return json.dumps([asdict(r) for r in records], ensure_ascii=False, indent=2) + "\n"
-    columns = ["id", "created_at", "command", "vote", "question", "passage_ids", "index_built_at"]
+    columns = ["id", "created_at", "command", "vote", "question", "passage_ids", "index_built_at", "reason"]
     rows = [_row(r) for r in records]
     if fmt == "csv":
         out = io.StringIO()
@@ -81,15 +81,25 @@ def export(records: Sequence[VoteRecord], fmt: str) -> str:
         vote = "👍" if r.vote > 0 else "👎"
         lines.append(f"{visible(r.created_at)}  {vote}  [{visible(r.command)}] {visible(r.question)}")
         lines.append(f"    passages: {visible(', '.join(r.passage_ids)) or '(none)'}")
+        if r.reason:
+            lines.append(f"    why: {reason_label(r.reason)}")
     return "\n".join(lines) + "\n"
 
 
 def _row(r: VoteRecord) -> list[object]:
     """One CSV row: our own numbers as they are, every text cell defused for spreadsheets."""
     vote = "+1" if r.vote > 0 else "-1"
-    texts = [r.created_at, r.command, r.question, " ".join(r.passage_ids), r.index_built_at]
-    created, command, question, passages, built = (_no_formula(text) for text in texts)
-    return [r.id, created, command, vote, question, passages, built]
+    texts = [r.created_at, r.command, r.question, " ".join(r.passage_ids), r.index_built_at, r.reason]
+    created, command, question, passages, built, reason = (_no_formula(text) for text in texts)
+    return [r.id, created, command, vote, question, passages, built, reason]
+
+
+def reason_label(reason: str) -> str:
+    """How a stored reason reads ('Too long'); one this version does not know, as stored."""
+    try:
+        return REASON_LABELS[VoteReason(reason)]
+    except ValueError:
+        return visible(reason)
 
 
 def _no_formula(text: str) -> str:

@@ -28,6 +28,8 @@ from bot.discord_app.limits import (
     MAX_TITLE,
     MAX_URL,
 )
+from bot.discord_app.server_settings import EffectiveSettings, Setting
+from bot.discord_app.settings import Cooldown, Visibility
 from bot.discord_app.text import (
     CONTINUED,
     CONTINUES,
@@ -641,3 +643,60 @@ def _fit_lines(lines: list[str], separator: str = " · ", limit: int = MAX_MESSA
             break
         shown.append(line)
     return separator.join(shown)
+
+
+# --- /settings --------------------------------------------------------------------------------
+
+VISIBILITY_NAMES = {
+    Visibility.EPHEMERAL: "Private: only the person who asked sees an answer",
+    Visibility.PUBLIC: "Public: the whole channel sees an answer",
+}
+SETTING_SOURCES = {True: "set in this server", False: "from the bot's config file"}
+
+
+def cooldown_text(cooldown: Cooldown) -> str:
+    if not cooldown.rate:
+        return "Off"
+    unit = "question" if cooldown.rate == 1 else "questions"
+    return f"{cooldown.rate} {unit} per member every {cooldown.per_seconds:g} seconds"
+
+
+def server_settings_reply(here: EffectiveSettings, title: str = "Settings of this server") -> Reply:
+    """/settings: each setting in force, and whether the server set it or the config file did."""
+    channels = " ".join(f"<#{channel}>" for channel in here.allowed_channel_ids) or "Every channel"
+    values = {
+        Setting.VISIBILITY: ("Answers", VISIBILITY_NAMES[here.visibility]),
+        Setting.CHANNELS: ("Channels I answer in", channels),
+        Setting.COOLDOWN: ("Cooldown", cooldown_text(here.cooldown)),
+    }
+    embed = discord.Embed(title=title, colour=INFO_COLOUR)
+    for setting, (name, value) in values.items():
+        source = SETTING_SOURCES[setting in here.from_server]
+        embed.add_field(name=f"{name} ({source})", value=fit_text(value, MAX_FIELD_VALUE), inline=False)
+    return Reply("", (embed,))
+
+
+# --- /help ------------------------------------------------------------------------------------
+
+HELP_TITLE = "treatybot commands"
+HELP_DESCRIPTION = (
+    "Answers quote the treaties word for word, with their citations. Mention me to ask in a thread."
+)
+
+
+@dataclass(frozen=True)
+class HelpEntry:
+    name: str  # "/ask", or a message command's name
+    description: str
+    example: str
+
+
+def help_reply(entries: Sequence[HelpEntry]) -> Reply:
+    """/help: each command with what it does and one example."""
+    embed = discord.Embed(title=HELP_TITLE, description=HELP_DESCRIPTION, colour=INFO_COLOUR)
+    for entry in entries[:MAX_FIELDS]:
+        value = f"{escape_markdown(entry.description)}\nExample: `{entry.example.replace('`', 'ˋ')}`"
+        embed.add_field(
+            name=fit_text(entry.name, MAX_FIELD_NAME), value=fit_text(value, MAX_FIELD_VALUE), inline=False
+        )
+    return Reply("", (embed,))

@@ -11,7 +11,7 @@ import discord
 
 from bot.discord_app.logs import RequestLog
 from bot.discord_app.render import Reply
-from bot.discord_app.views import Pager
+from bot.discord_app.views import Pager, answer_view
 
 if TYPE_CHECKING:
     from bot.discord_app.client import TreatyBot
@@ -29,7 +29,8 @@ async def deferred(
     transformers, so everything a user can fix was refused before this point."""
     bot: TreatyBot = interaction.client  # type: ignore[assignment]
     async with RequestLog.of(command, interaction, text) as request:
-        request.private = not bot.config.is_public(public)
+        here = await bot.server_settings.effective(interaction.guild_id, bot.config)
+        request.private = not here.is_public(public)
         await interaction.response.defer(ephemeral=request.private, thinking=True)
         request.deferred()
         yield request
@@ -83,16 +84,25 @@ async def send_to_channel(
 
 
 async def send_pages(
-    interaction: discord.Interaction, pages: Sequence[discord.Embed], *, ephemeral: bool, content: str = ""
+    interaction: discord.Interaction,
+    pages: Sequence[discord.Embed],
+    *,
+    ephemeral: bool,
+    content: str = "",
+    vote_key: str | None = None,
 ) -> None:
     """A follow-up showing the first page, with ◀ ▶ buttons (only the asker's) when there are more;
-    they work for the bot's `page_timeout_seconds`."""
+    they work for the bot's `page_timeout_seconds`. `vote_key`: 👍 / 👎 too (see `remember_shown`)."""
     bot: TreatyBot = interaction.client  # type: ignore[assignment]
     send = interaction.followup.send
     if len(pages) == 1:
-        await send(content or None, embed=pages[0], ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
+        extra = {"view": answer_view(vote_key, more=False)} if vote_key is not None else {}
+        await send(
+            content or None, embed=pages[0], ephemeral=ephemeral, allowed_mentions=NO_MENTIONS, **extra
+        )
         return
-    pager = Pager(pages, interaction.user.id, bot.config.page_timeout_seconds, bot.live_pagers)
+    timeout = bot.config.page_timeout_seconds
+    pager = Pager(pages, interaction.user.id, timeout, bot.live_pagers, vote_key)
     pager.message = await send(
         content or None,
         embed=pager.current,

@@ -24,6 +24,7 @@ SECTION = "discord"
 DEFAULT_FEEDBACK_DB = "feedback.sqlite3"
 DEFAULT_COOLDOWN_RATE = 5
 DEFAULT_COOLDOWN_SECONDS = 60.0
+DEFAULT_CONTEXT_MENU_RATE = 3
 DEFAULT_RELOAD_CHECK_SECONDS = 30.0
 DEFAULT_PAGE_TIMEOUT_SECONDS = 300.0
 # Follow-ups are sent with the interaction token, so a page turner cannot outlive it.
@@ -59,6 +60,7 @@ class DiscordSettings:
     allowed_channel_ids: tuple[int, ...] = ()
     owner_ids: tuple[int, ...] = ()
     cooldown: Cooldown = field(default_factory=Cooldown)
+    context_menu_cooldown: Cooldown = field(default_factory=lambda: Cooldown(DEFAULT_CONTEXT_MENU_RATE))
     reload_check_seconds: float = DEFAULT_RELOAD_CHECK_SECONDS
     page_timeout_seconds: float = DEFAULT_PAGE_TIMEOUT_SECONDS
     workers: int = DEFAULT_WORKERS
@@ -289,6 +291,7 @@ _PARSERS: dict[str, Callable[[Any, Path], Any]] = {
     "allowed_channel_ids": _ids,
     "owner_ids": _ids,
     "cooldown": _cooldown,
+    "context_menu_cooldown": _cooldown,
     "reload_check_seconds": _number(0),
     "page_timeout_seconds": _number(1, MAX_PAGE_TIMEOUT_SECONDS),
     "workers": _workers,

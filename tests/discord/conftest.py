@@ -27,6 +27,7 @@ def discord_config(request: pytest.FixtureRequest, tmp_path) -> DiscordSettings:
         default_visibility=Visibility.PUBLIC,
         reload_check_seconds=0,
         cooldown=Cooldown(rate=0),
+        context_menu_cooldown=Cooldown(rate=0),
         feedback_db=tmp_path / "feedback.sqlite3",
         shard_count=1,  # the in-memory Discord runs one shard
     )

@@ -14,7 +14,7 @@ from bot.cli import EXIT_FAILURE, EXIT_OK, main
 from bot.discord_app.cooldowns import Cooldowns, retry_message
 from bot.discord_app.feedback import AnswerLedger, export
 from bot.discord_app.settings import Cooldown
-from bot.discord_app.vote_store import ShownAnswer, SqliteVoteStore, Vote
+from bot.discord_app.vote_store import ShownAnswer, SqliteVoteStore, Vote, VoteReason
 
 ANSWER = ShownAnswer("ask", "What is the 24/7 network?", ("uncc:art41:p1", "uncc:art41:p3"), "2026-01-01")
 
@@ -30,19 +30,33 @@ def test_votes_hold_question_passages_vote_and_time_only(tmp_path: Path) -> None
     ]
     with sqlite3.connect(store.path) as db:
         columns = [row[1] for row in db.execute("PRAGMA table_info(votes)")]
-    assert columns == ["id", "created_at", "command", "question", "passage_ids", "vote", "index_built_at"]
+    assert columns == [
+        "id",
+        "created_at",
+        "command",
+        "question",
+        "passage_ids",
+        "vote",
+        "index_built_at",
+        "reason",
+    ]
 
 
 def test_export_formats(tmp_path: Path) -> None:
     store = SqliteVoteStore(tmp_path / "feedback.sqlite3")
     store.record(ANSWER, Vote.UP)
+    store.set_reason(store.record(ANSWER, Vote.DOWN), VoteReason.TOO_LONG)
     records = store.votes()
     rows = list(csv.DictReader(io.StringIO(export(records, "csv"))))
     assert rows[0]["question"] == ANSWER.question and rows[0]["vote"] == "+1"
     assert rows[0]["passage_ids"] == "uncc:art41:p1 uncc:art41:p3"
-    assert json.loads(export(records, "json"))[0]["passage_ids"] == list(ANSWER.passage_ids)
+    assert [row["reason"] for row in rows] == ["", "too_long"]
+    exported = json.loads(export(records, "json"))
+    assert exported[0]["passage_ids"] == list(ANSWER.passage_ids)
+    assert [vote["reason"] for vote in exported] == ["", "too_long"]
     table = export(records, "table")
-    assert table.startswith("1 votes: 1 👍, 0 👎") and ANSWER.question in table
+    assert table.startswith("2 votes: 1 👍, 1 👎") and ANSWER.question in table
+    assert table.count("why:") == 1 and "    why: Too long\n" in table
 
 
 def test_the_feedback_command_prints_and_exports(tmp_path: Path, capsys) -> None:
@@ -55,7 +69,7 @@ def test_the_feedback_command_prints_and_exports(tmp_path: Path, capsys) -> None
     assert "👎  [ask] What is the 24/7 network?" in capsys.readouterr().out
     out = tmp_path / "votes.csv"
     assert main(["--config", str(config), "feedback", "--format", "csv", "--output", str(out)]) == EXIT_OK
-    assert out.read_text(encoding="utf-8").splitlines()[1].endswith(",2026-01-01")
+    assert out.read_text(encoding="utf-8").splitlines()[1].endswith(",2026-01-01,")
     assert capsys.readouterr().err.strip() == f"Wrote {out}."
     missing = tmp_path / "nothing.sqlite3"
     assert main(["feedback", "--db", str(missing)]) == EXIT_FAILURE

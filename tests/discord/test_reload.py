@@ -8,6 +8,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import discord
 import pytest
 import simcord
 
@@ -51,10 +52,13 @@ def damage(index: Path, built_at: str) -> None:
 
 @pytest.fixture
 def actors(simcord_env: simcord.Env):
+    """A channel, the bot's owner and another member, both server administrators (/reload is
+    offered to administrators only: `default_member_permissions`)."""
     guild = simcord_env.create_guild()
     channel = guild.create_text_channel("ops")
-    owner = guild.add_member(simcord_env.create_user("owner"))
-    other = guild.add_member(simcord_env.create_user("other"))
+    admins = guild.create_role("admins", permissions=discord.Permissions(administrator=True))
+    owner = guild.add_member(simcord_env.create_user("owner"), roles=[admins])
+    other = guild.add_member(simcord_env.create_user("other"), roles=[admins])
     simcord_env.bot.owner_ids = {owner.id}
     return channel, owner, other
 
@@ -65,6 +69,14 @@ async def test_reload_is_refused_politely_to_anyone_but_the_owner(simcord_env, a
     assert result.ephemeral and displayed(result.response.content) == errors.NOT_OWNER
     assert host.engine is engine
     assert [type(e) for e in simcord_env.errors] == [errors.NotOwner]
+
+
+async def test_reload_is_not_offered_to_members_who_are_not_administrators(simcord_env, actors) -> None:
+    channel, _owner, _other = actors
+    member = channel.guild.add_member(simcord_env.create_user("member"))
+    assert "ask" in member.available_commands(channel) and "reload" not in member.available_commands(channel)
+    with pytest.raises(simcord.SetupError, match="default-member-permissions"):
+        await member.slash(channel, "reload")
 
 
 async def test_owner_reload_loads_a_newly_built_index(actors, host, engine, index_copy) -> None:

@@ -55,6 +55,7 @@ def test_every_setting_is_read(tmp_path: Path) -> None:
             "allowed_channel_ids": [1],
             "owner_ids": 42,
             "cooldown": {"rate": 3, "per_seconds": 10},
+            "context_menu_cooldown": {"rate": 1, "per_seconds": 30},
             "reload_check_seconds": 0,
             "page_timeout_seconds": 60,
             "workers": 4,
@@ -68,6 +69,7 @@ def test_every_setting_is_read(tmp_path: Path) -> None:
     assert parsed.default_visibility is Visibility.PUBLIC and parsed.is_public(None)
     assert not parsed.is_public(False) and parsed.owner_ids == (42,)
     assert parsed.cooldown == Cooldown(3, 10.0) and parsed.workers == 4
+    assert parsed.context_menu_cooldown == Cooldown(1, 30.0)
     assert parsed.feedback_db == tmp_path / "data" / "votes.sqlite3", "relative to the config file"
     assert parsed.token_file == Path("~/token").expanduser()
     assert parsed.log_level == "DEBUG" and parsed.log_format is LogFormat.TEXT

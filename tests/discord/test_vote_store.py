@@ -13,12 +13,16 @@ import psycopg
 import pytest
 
 from bot.cli import EXIT_FAILURE, EXIT_OK, main
+from bot.discord_app.server_settings import ServerSettings
+from bot.discord_app.settings import Cooldown, Visibility
 from bot.discord_app.vote_store import (
     FeedbackError,
     PostgresVoteStore,
     ShownAnswer,
     SqliteVoteStore,
     Vote,
+    VoteReason,
+    VoteStore,
     open_vote_store,
 )
 from tests.postgres import Cluster
@@ -59,6 +63,7 @@ def postgres() -> Iterator[Cluster]:
 def database(postgres: Cluster) -> str:
     with psycopg.connect(postgres.url, autocommit=True) as db:
         db.execute("DROP TABLE IF EXISTS votes")
+        db.execute("DROP TABLE IF EXISTS server_settings")
     return postgres.url
 
 
@@ -85,10 +90,11 @@ def test_sqlite_adds_columns_to_an_older_table(tmp_path: Path) -> None:
         db.execute(OLD_TABLE.format(key="INTEGER PRIMARY KEY"))
         db.execute("INSERT INTO votes VALUES (1, '2025-01-01T00:00:00', 'ask', 'old', '[]', 1)")
     store = SqliteVoteStore(path)
-    store.record(ANSWER, Vote.DOWN)
-    assert [(v.question, v.index_built_at) for v in store.votes()] == [
-        ("old", ""),
-        (ANSWER.question, "2026-01-01"),
+    down = store.record(ANSWER, Vote.DOWN)
+    assert store.set_reason(down, VoteReason.TOO_LONG)
+    assert [(v.question, v.index_built_at, v.reason) for v in store.votes()] == [
+        ("old", "", ""),
+        (ANSWER.question, "2026-01-01", "too_long"),
     ]
 
 
@@ -109,8 +115,10 @@ def test_postgres_adds_columns_to_an_older_table(database: str) -> None:
             "('2025-01-01T00:00:00', 'ask', 'old', '[]', 1)"
         )
     store = PostgresVoteStore(database)
-    store.record(ANSWER, Vote.UP)
-    assert [v.index_built_at for v in store.votes()] == ["", "2026-01-01"]
+    down = store.record(ANSWER, Vote.DOWN)
+    assert store.set_reason(down, VoteReason.WRONG_PASSAGE)
+    stored = [(v.index_built_at, v.reason) for v in store.votes()]
+    assert stored == [("", ""), ("2026-01-01", "wrong_passage")]
 
 
 def test_a_database_that_is_down_is_one_line_and_comes_back(postgres: Cluster, database: str, capsys) -> None:
@@ -129,3 +137,30 @@ def test_a_database_that_is_down_is_one_line_and_comes_back(postgres: Cluster, d
     store.record(ANSWER, Vote.DOWN)
     assert main(["feedback", "--db", database, "--format", "json"]) == EXIT_OK
     assert [v["vote"] for v in json.loads(capsys.readouterr().out)] == [1, -1]
+
+
+def check_reasons_and_server_settings(store: VoteStore) -> None:
+    """A reason goes to a 👎 once; each server's settings are kept apart, changed in place."""
+    up, down = store.record(ANSWER, Vote.UP), store.record(ANSWER, Vote.DOWN)
+    assert not store.set_reason(up, VoteReason.OTHER), "a 👍 has no reason"
+    assert store.set_reason(down, VoteReason.NOT_ANSWERED)
+    assert not store.set_reason(down, VoteReason.OTHER), "the first reason stays"
+    assert [v.reason for v in store.votes()] == ["", "not_answered"]
+
+    assert store.server_settings(1) == ServerSettings()
+    first = ServerSettings(visibility=Visibility.EPHEMERAL, allowed_channel_ids=(10, 11))
+    store.save_server_settings(1, first)
+    store.save_server_settings(2, ServerSettings(allowed_channel_ids=(), cooldown=Cooldown(0, 60.0)))
+    assert store.server_settings(1) == first
+    changed = ServerSettings(cooldown=Cooldown(3, 30.0))
+    store.save_server_settings(1, changed)
+    assert store.server_settings(1) == changed
+    assert store.server_settings(2) == ServerSettings(allowed_channel_ids=(), cooldown=Cooldown(0, 60.0))
+
+
+def test_sqlite_keeps_reasons_and_server_settings(tmp_path: Path) -> None:
+    check_reasons_and_server_settings(SqliteVoteStore(tmp_path / "votes.sqlite3"))
+
+
+def test_postgres_keeps_reasons_and_server_settings(database: str) -> None:
+    check_reasons_and_server_settings(PostgresVoteStore(database))

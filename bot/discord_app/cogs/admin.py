@@ -1,4 +1,5 @@
-"""/reload (owner only) and the watcher that reloads the index when its manifest changes."""
+"""/reload (the bot owner only; offered to server administrators) and the watcher that reloads
+the index when its manifest changes."""
 
 from __future__ import annotations
 
@@ -40,7 +41,12 @@ class Admin(commands.Cog):
     async def _wait_until_ready(self) -> None:
         await self.bot.wait_until_ready()
 
-    @app_commands.command(name="reload", description="Load a newly built index now (bot owner only)")
+    @app_commands.command(
+        name="reload",
+        description="Load a newly built index now (bot owner only)",
+        extras={"example": "/reload"},
+    )
+    @app_commands.default_permissions(administrator=True)  # hidden from members; the owner check decides
     @owner_only()
     async def reload(self, interaction: discord.Interaction) -> None:
         async with RequestLog.of("reload", interaction) as request:

@@ -13,7 +13,7 @@ from bot.discord_app.client import TreatyBot
 from bot.discord_app.error_reporting import request_allowed
 from bot.discord_app.respond import deferred, send_followups
 from bot.discord_app.transformers import QuestionOption
-from bot.discord_app.views import remember
+from bot.discord_app.views import answer_view, remember, remember_shown
 from bot.engine.retrieval import Source
 
 RESULTS = 10  # passages /search lists
@@ -25,7 +25,11 @@ class Answers(commands.Cog):
     def __init__(self, bot: TreatyBot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="ask", description="Ask about the UN Convention against Cybercrime")
+    @app_commands.command(
+        name="ask",
+        description="Ask about the UN Convention against Cybercrime",
+        extras={"example": "/ask question: Can the authorities search stored electronic data?"},
+    )
     @app_commands.describe(
         question="Your question, e.g. Can the authorities search stored electronic data?",
         source="Quote the treaty, the analysis, or both (default: both)",
@@ -46,7 +50,11 @@ class Answers(commands.Cog):
             await send_followups(interaction, replies, ephemeral=request.private, view=view)
             request.sent(replies, "abstained" if answer.abstained else None)
 
-    @app_commands.command(name="search", description="List the passages that best match a query")
+    @app_commands.command(
+        name="search",
+        description="List the passages that best match a query",
+        extras={"example": "/search query: intimate images"},
+    )
     @app_commands.describe(
         query="Words to look for, e.g. intimate images",
         source="Search the treaty, the analysis, or both (default: both)",
@@ -63,7 +71,9 @@ class Answers(commands.Cog):
         async with deferred(interaction, "search", public, query) as request:
             answer = await self.bot.host.run(lambda engine: engine.search(query, Source(source), RESULTS))
             reply = render.search_reply(answer)
-            await send_followups(interaction, [reply], ephemeral=request.private)
+            shown = [hit.passage.id for hit in answer.hits]
+            votes = answer_view(remember_shown(self.bot, "search", query, shown), more=False)
+            await send_followups(interaction, [reply], ephemeral=request.private, view=votes)
             request.sent([reply], "abstained" if answer.abstained else None)
 
 

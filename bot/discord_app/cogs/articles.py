@@ -11,6 +11,7 @@ from bot.discord_app.client import TreatyBot
 from bot.discord_app.error_reporting import request_allowed
 from bot.discord_app.respond import deferred, send_pages
 from bot.discord_app.transformers import ArticleOption, TreatyOption
+from bot.discord_app.views import remember_shown
 from bot.engine.answer import ArticleView
 
 MAX_PARAGRAPH_INPUT = 10
@@ -20,7 +21,11 @@ class Articles(commands.Cog):
     def __init__(self, bot: TreatyBot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="article", description="Show the exact text of an article")
+    @app_commands.command(
+        name="article",
+        description="Show the exact text of an article",
+        extras={"example": "/article number: 28 paragraph: 3"},
+    )
     @app_commands.rename(article="number")
     @app_commands.describe(
         article="Article number or words of its title, e.g. 28 or search and seizure",
@@ -40,8 +45,10 @@ class Articles(commands.Cog):
         # `article` is resolved by its transformer, with the paragraph and treaty options.
         async with deferred(interaction, "article", public) as request:
             pages = render.article_pages(article)
+            shown = [passage.id for passage in article.passages]
+            votes = remember_shown(self.bot, "article", article.citation, shown)
             request.sent([render.Reply(embeds=(page,)) for page in pages])
-            await send_pages(interaction, pages, ephemeral=request.private)
+            await send_pages(interaction, pages, ephemeral=request.private, vote_key=votes)
 
 
 async def setup(bot: TreatyBot) -> None:

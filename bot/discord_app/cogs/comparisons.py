@@ -11,6 +11,7 @@ from bot.discord_app.client import TreatyBot
 from bot.discord_app.error_reporting import request_allowed
 from bot.discord_app.respond import deferred, send_pages
 from bot.discord_app.transformers import ArticleOption, TreatyOption
+from bot.discord_app.views import remember_shown
 from bot.engine.answer import ArticleView
 
 
@@ -19,7 +20,9 @@ class Comparisons(commands.Cog):
         self.bot = bot
 
     @app_commands.command(
-        name="compare", description="Show an article beside its Budapest Convention counterpart"
+        name="compare",
+        description="Show an article beside its Budapest Convention counterpart",
+        extras={"example": "/compare article: search and seizure"},
     )
     @app_commands.describe(
         article="Article number or words of its title, e.g. 28 or search and seizure",
@@ -41,7 +44,10 @@ class Comparisons(commands.Cog):
             request.sent(
                 [render.Reply(content if index == 0 else "", (page,)) for index, page in enumerate(pages)]
             )
-            await send_pages(interaction, pages, ephemeral=request.private, content=content)
+            views = [comparison.article, *(other.view for other in comparison.counterparts)]
+            shown = [passage.id for view in views for passage in view.passages]
+            votes = remember_shown(self.bot, "compare", comparison.article.citation, shown)
+            await send_pages(interaction, pages, ephemeral=request.private, content=content, vote_key=votes)
 
 
 async def setup(bot: TreatyBot) -> None:

@@ -16,7 +16,11 @@ class Info(commands.Cog):
     def __init__(self, bot: TreatyBot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="about", description="What this bot covers: documents, index and model")
+    @app_commands.command(
+        name="about",
+        description="What this bot covers: documents, index and model",
+        extras={"example": "/about"},
+    )
     @request_allowed(rate_limited=False)
     async def about(self, interaction: discord.Interaction) -> None:
         async with deferred(interaction, "about", None) as request:

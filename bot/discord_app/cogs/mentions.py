@@ -15,6 +15,7 @@ from bot.discord_app.error_reporting import CooldownActive, settle
 from bot.discord_app.limits import MAX_THREAD_NAME
 from bot.discord_app.logs import RequestLog, outcome_of
 from bot.discord_app.respond import NO_MENTIONS, send_to_channel
+from bot.discord_app.settings import Cooldown
 from bot.discord_app.views import remember
 from bot.engine.conversation import MAX_TURNS, Conversation
 from bot.engine.user_input import clean_question
@@ -49,24 +50,30 @@ class Mentions(commands.Cog):
         )
         if not (mentioned or in_own_thread):
             return
-        if not self.bot.config.channel_allowed(channel.id, getattr(channel, "parent_id", None)):
+        guild_id = message.guild.id if message.guild else None
+        here = await self.bot.server_settings.effective(guild_id, self.bot.config)
+        if not here.channel_allowed(channel.id, getattr(channel, "parent_id", None)):
             return
         question = strip_mention(message.content, me.id, own_role.id if own_role else None)
         if not question and not mentioned:
             return  # an image or sticker in the thread: nothing to answer
-        guild_id = message.guild.id if message.guild else None
         async with RequestLog("mention", guild_id, question, shard_id=self.bot.shard_of(guild_id)) as request:
             try:
-                await self._answer(message, question, in_own_thread, request)
+                await self._answer(message, question, in_own_thread, here.cooldown, request)
             except Exception as exc:  # every failure is told to the user
                 request.outcome = outcome_of(exc)
                 await self._reply(message, settle(self.bot, guild_id, message.author.id, exc, "mention"))
 
     async def _answer(
-        self, message: discord.Message, question: str, in_own_thread: bool, request: RequestLog
+        self,
+        message: discord.Message,
+        question: str,
+        in_own_thread: bool,
+        cooldown: Cooldown,
+        request: RequestLog,
     ) -> None:
         guild_id = message.guild.id if message.guild else None
-        wait = self.bot.cooldowns.hit(guild_id, message.author.id)
+        wait = self.bot.cooldowns.hit(guild_id, message.author.id, cooldown)
         if wait:
             raise CooldownActive(wait)
         question = clean_question(question)
@@ -79,7 +86,7 @@ class Mentions(commands.Cog):
         if isinstance(target, discord.Thread) and answer.turn is not None:
             self.bot.conversations.put(target.id, conversation.then(answer.turn))
         replies = render.answer_replies(answer)
-        view = remember(self.bot, "mention", answer)
+        view = remember(self.bot, "thread" if in_own_thread else "mention", answer)
         reference = message if target is message.channel else None
         await send_to_channel(target, replies, view=view, reference=reference)
         request.sent(replies, "abstained" if answer.abstained else None)

@@ -11,6 +11,7 @@ from bot.discord_app.client import TreatyBot
 from bot.discord_app.error_reporting import request_allowed
 from bot.discord_app.respond import deferred, send_followups
 from bot.discord_app.transformers import TermOption, TreatyOption
+from bot.discord_app.views import answer_view, remember_shown
 from bot.engine.answer import TermLookup
 
 
@@ -18,7 +19,11 @@ class Terms(commands.Cog):
     def __init__(self, bot: TreatyBot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="define", description="Quote the treaty's definition of a term")
+    @app_commands.command(
+        name="define",
+        description="Quote the treaty's definition of a term",
+        extras={"example": "/define term: traffic data"},
+    )
     @app_commands.describe(
         term="A defined term, e.g. traffic data or service provider",
         treaty="Only this treaty's definitions (default: both)",
@@ -36,7 +41,9 @@ class Terms(commands.Cog):
         # was refused privately, with the closest terms, before deferring).
         async with deferred(interaction, "define", public, term.query) as request:
             replies = render.definition_replies(term)
-            await send_followups(interaction, replies, ephemeral=request.private)
+            shown = [definition.citation for definition in term.definitions]  # a definition's id
+            votes = answer_view(remember_shown(self.bot, "define", term.query, shown), more=False)
+            await send_followups(interaction, replies, ephemeral=request.private, view=votes)
             request.sent(replies)
 
 

@@ -501,7 +501,8 @@ class FakeDiscord:
 
     def _command(self, command: dict[str, Any], guild: dict[str, str]) -> dict[str, Any]:
         ids = {"id": str(self.snowflake()), "application_id": str(self.application_id), "version": "1"}
-        return {**command, **ids, **guild}
+        # As Discord does: every command comes back with a description, empty for message commands.
+        return {"description": "", **command, **ids, **guild}
 
     def _callback_reply(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         interaction_id = path.split("/")[2]

@@ -42,6 +42,12 @@ def wait_for_followup(bot: LiveBot, sent) -> dict:
     return server.followups(sent)[0].body
 
 
+def button_names(message: dict) -> list[str]:
+    """Each button's label, or its emoji when it has none (the votes)."""
+    buttons = [c for row in message["components"] for c in row["components"]]
+    return [c.get("label") or (c.get("emoji") or {}).get("name") for c in buttons]
+
+
 def test_ask_is_deferred_then_answered_with_verbatim_cited_quotes(live_bot: LiveBot, engine: Engine) -> None:
     sent = live_bot.server.slash("ask", USER, question=QUESTION)
     followup = wait_for_followup(live_bot, sent)
@@ -74,8 +80,7 @@ def test_article_is_answered_with_the_exact_text_and_page_buttons(live_bot: Live
     long = live_bot.server.slash("article", USER, number="40")
     followup = wait_for_followup(live_bot, long)
     assert followup["embeds"][0]["footer"]["text"].startswith("Page 1 of ")
-    labels = [c.get("label") for row in followup["components"] for c in row["components"]]
-    assert labels == ["Previous", "Next"]
+    assert button_names(followup) == ["Previous", "Next", "👍", "👎"]
 
 
 def test_autocomplete_and_bad_input_over_the_wire(live_bot: LiveBot) -> None:
@@ -177,5 +182,5 @@ def test_define_and_compare_over_the_wire(live_bot: LiveBot, engine: Engine) -> 
     left, right = followup["embeds"][0]["fields"]
     assert displayed(left["name"]).startswith("UNCC Art. 28 — ") and left["inline"]
     assert displayed(right["name"]).startswith("Budapest Convention Art. 19 — ") and right["inline"]
-    labels = [c.get("label") for row in followup["components"] for c in row["components"]]
-    assert labels == ["Previous", "Next"] and followup["allowed_mentions"] == {"parse": []}
+    assert button_names(followup) == ["Previous", "Next", "👍", "👎"]
+    assert followup["allowed_mentions"] == {"parse": []}

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import EXIT_OK, main
+from bot.discord_app import views
 from tests.discord.e2e.conftest import (
     BOT_TOKEN,
     PROJECT_ROOT,
@@ -216,7 +217,7 @@ def test_two_processes_share_four_shards_one_database_and_report_health(
         reply = wait_vote_reply(
             server, click_vote(deployment, deployment.guilds[shard], answers[shard], vote)
         )
-        assert reply == "Thanks for the feedback!"
+        assert reply == (views.THANKS if vote == "up" else views.ASK_REASON)  # a 👎 asks why
     assert main(["feedback", "--db", deployment.database.url, "--format", "json"]) == EXIT_OK
     votes = json.loads(capsys.readouterr().out)
     assert sorted(v["vote"] for v in votes) == [-1, 1] and {v["question"] for v in votes} == {QUESTION}
