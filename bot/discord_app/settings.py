@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.discord_app.limits import INTERACTION_TOKEN_SECONDS
 from index_build.config import PROJECT_ROOT, ConfigError, Settings
+from index_build.safe_yaml import short_repr
 
 TOKEN_ENV = "DISCORD_TOKEN"
 API_BASE_ENV = "DISCORD_API_BASE"
@@ -30,6 +31,7 @@ DEFAULT_PAGE_TIMEOUT_SECONDS = 300.0
 MAX_PAGE_TIMEOUT_SECONDS = INTERACTION_TOKEN_SECONDS - 60
 DEFAULT_WORKERS = 2
 MAX_WORKERS = 32
+MAX_SETTING_NUMBER = 10**12  # far above any count or number of seconds a setting takes
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
@@ -110,7 +112,7 @@ def discord_settings(settings: Settings) -> DiscordSettings:
             f"Do not put the bot token in the {where}: set {TOKEN_ENV} or name a file holding it "
             f"as {SECTION}.token_file."
         )
-    unknown = sorted(set(raw) - set(_PARSERS))
+    unknown = sorted((str(key) for key in raw if key not in _PARSERS), key=str)
     if unknown:
         raise ConfigError(
             f"Unknown setting {', '.join(f'{SECTION}.{k}' for k in unknown)} in the {where}; "
@@ -166,27 +168,31 @@ def _ids(value: Any, _base: Path) -> tuple[int, ...]:
     for item in items:
         text = str(item).strip()
         if isinstance(item, bool) or not text.isdigit():
-            raise ValueError(f"'{item}' is not a Discord ID (a number such as 123456789012345678)")
+            raise ValueError(f"{short_repr(item)} is not a Discord ID (a number such as 123456789012345678)")
         ids.append(int(text))
     return tuple(ids)
 
 
 def _bool(value: Any, _base: Path) -> bool:
     if not isinstance(value, bool):
-        raise ValueError(f"expected true or false, got '{value}'")
+        raise ValueError(f"expected true or false, got {short_repr(value)}")
     return value
 
 
 def _number(minimum: float, maximum: float | None = None) -> Callable[[Any, Path], float]:
     def parse(value: Any, _base: Path) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise ValueError(f"expected a number, got '{value}'")
-        if value < minimum or (maximum is not None and value > maximum):
-            upper = f" and at most {maximum:g}" if maximum is not None else ""
-            raise ValueError(f"must be at least {minimum:g}{upper}, got {value}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not _finite(value):
+            raise ValueError(f"expected a number, got {short_repr(value)}")
+        if value < minimum or (maximum is not None and value > maximum) or value > MAX_SETTING_NUMBER:
+            upper = f" and at most {min(maximum or MAX_SETTING_NUMBER, MAX_SETTING_NUMBER):g}"
+            raise ValueError(f"must be at least {minimum:g}{upper}, got {short_repr(value)}")
         return float(value)
 
     return parse
+
+
+def _finite(value: int | float) -> bool:
+    return isinstance(value, int) or math.isfinite(value)
 
 
 def _workers(value: Any, base: Path) -> int:
@@ -201,7 +207,7 @@ def _choice(kind: type[StrEnum]) -> Callable[[Any, Path], Any]:
         try:
             return kind(str(value).lower())
         except ValueError:
-            raise ValueError(f"expected one of {', '.join(kind)}, got '{value}'") from None
+            raise ValueError(f"expected one of {', '.join(kind)}, got {short_repr(value)}") from None
 
     return parse
 
@@ -209,7 +215,7 @@ def _choice(kind: type[StrEnum]) -> Callable[[Any, Path], Any]:
 def _log_level(value: Any, _base: Path) -> str:
     level = str(value).upper()
     if level not in LOG_LEVELS:
-        raise ValueError(f"expected one of {', '.join(LOG_LEVELS)}, got '{value}'")
+        raise ValueError(f"expected one of {', '.join(LOG_LEVELS)}, got {short_repr(value)}")
     return level
 
 
@@ -227,12 +233,12 @@ def parse_shard_ids(value: Any, _base: Path = PROJECT_ROOT) -> tuple[int, ...]:
     """Shard numbers as a list or as text such as `0,1` or `2 3`."""
     items = value.replace(",", " ").split() if isinstance(value, str) else value
     if not isinstance(items, list | tuple) or not items:
-        raise ValueError(f"expected shard numbers such as 0,1, got '{value}'")
+        raise ValueError(f"expected shard numbers such as 0,1, got {short_repr(value)}")
     ids = []
     for item in items:
         text = str(item).strip()
         if isinstance(item, bool) or not text.isdigit():
-            raise ValueError(f"'{item}' is not a shard number (0, 1, 2, ...)")
+            raise ValueError(f"{short_repr(item)} is not a shard number (0, 1, 2, ...)")
         ids.append(int(text))
     return tuple(ids)
 

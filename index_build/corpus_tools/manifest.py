@@ -23,6 +23,7 @@ import yaml
 from index_build.corpus_tools.errors import CorpusToolError
 from index_build.corpus_tools.settings import DEFAULT_COMMENTARY_MANIFEST
 from index_build.markdown import load_yaml, split_front_matter
+from index_build.safe_yaml import short_repr
 from index_build.sources import MANIFEST_PATH, CorpusError, analysis_folder, read_analysis_source
 
 ENTRY_FIELDS = ("file", "url", "title", "publisher", "date", "author")
@@ -87,7 +88,7 @@ def _entry(item: object, number: int, path: Path) -> CommentaryEntry:
         raise CorpusToolError(f"{where} lacks {', '.join(missing)}")
     name = item["file"].strip()
     if "/" in name or "\\" in name or not name.endswith(".md") or name.startswith("."):
-        raise CorpusToolError(f"{where}: 'file' must be a file name ending in .md, got {name!r}")
+        raise CorpusToolError(f"{where}: 'file' must be a file name ending in .md, got {short_repr(name)}")
     if not item["url"].startswith(("http://", "https://")):
         raise CorpusToolError(f"{where}: 'url' must be an http(s) address")
     try:

@@ -1,0 +1,149 @@
+"""Hostile inputs, round 2: poisoned corpus and config files, the corpus tools against
+misbehaving loopback servers (127.0.0.1 only), secrets in logs, text that fools a terminal."""
+
+from __future__ import annotations
+
+import time
+import tracemalloc
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.cli import EXIT_FAILURE, main
+from index_build.config import ConfigError, load_settings
+from index_build.corpus_tools.settings import tool_settings
+from index_build.safe_yaml import MAX_REPR_CHARS, YamlLimitError, load_yaml
+from index_build.sources import CorpusError, load_corpus
+
+SECONDS = 2.0  # anything here that takes longer has no bound
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    status = main(list(args))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def one_line(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err[:2000]
+    assert lines[0].startswith("treatybot: ")
+    return lines[0]
+
+
+def alias_bomb(levels: int, width: int = 9) -> str:
+    lines = [f"l0: &l0 [{', '.join(['lol'] * width)}]"]
+    lines += [f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * width)}]" for n in range(1, levels)]
+    return "\n".join(lines)
+
+
+def analysis_file(front_matter: str, body: str = "A paragraph of commentary on the treaty.") -> str:
+    return f"---\n{front_matter}\n---\n\n# A title\n\n{body}\n"
+
+
+GOOD_FRONT_MATTER = 'title: "A title"\npublisher: "Example Review"\ndate: "2025-01-02"\nurl: "https://example.org/a"'
+
+
+# --- 2: YAML with a size and alias limit ------------------------------------------------------
+
+
+@pytest.mark.parametrize("levels", [7, 9])
+def test_an_alias_bomb_is_refused_quickly_in_little_memory(levels):
+    tracemalloc.start()
+    started = time.monotonic()
+    with pytest.raises(YamlLimitError, match="aliases expand"):
+        load_yaml(alias_bomb(levels))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert time.monotonic() - started < SECONDS and peak < 10_000_000
+
+
+def test_yaml_keeps_ordinary_aliases_and_refuses_recursive_ones_and_huge_documents():
+    assert load_yaml("a: &x [1, 2]\nb: *x\nd: 2024-01-02") == {"a": [1, 2], "b": [1, 2], "d": "2024-01-02"}
+    with pytest.raises(YamlLimitError, match="recursive"):
+        load_yaml("a: &x [1, *x]")
+    with pytest.raises(YamlLimitError, match="longer than"):
+        load_yaml("a: " + "x" * 5_000_000)
+
+
+def test_an_alias_bomb_in_front_matter_is_one_short_line(capsys, corpus_copy, tmp_path):
+    bomb = alias_bomb(9).replace("\n", "\n  ")
+    (corpus_copy / "analysis" / "2025-01-01-bomb.md").write_text(
+        analysis_file(f"{GOOD_FRONT_MATTER}\nauthor:\n  {bomb}"), encoding="utf-8"
+    )
+    with pytest.raises(CorpusError, match="aliases expand"):
+        load_corpus(corpus_copy)
+    status, out, err = run(capsys, "--corpus", str(corpus_copy), "--index", str(tmp_path / "i"), "build")
+    assert status == EXIT_FAILURE and "aliases expand" in one_line(err) and out == ""
+
+
+def test_a_bad_value_in_front_matter_is_shown_short(corpus_copy):
+    # Seven levels pass no limit on their own when allowed: the message must still be short.
+    (corpus_copy / "analysis" / "2025-01-01-long.md").write_text(
+        analysis_file(GOOD_FRONT_MATTER.replace('"A title"', "[" + ", ".join(["word"] * 50_000) + "]")),
+        encoding="utf-8",
+    )
+    with pytest.raises(CorpusError) as error:
+        load_corpus(corpus_copy)
+    assert "must be text" in str(error.value) and len(str(error.value)) < len(str(corpus_copy)) + 200 + MAX_REPR_CHARS
+
+
+# --- 3: a link out of the corpus -----------------------------------------------------------------
+
+
+def test_a_link_out_of_the_corpus_is_one_line(capsys, corpus_copy, tmp_path):
+    outside = tmp_path / "elsewhere.md"
+    outside.write_text(analysis_file(GOOD_FRONT_MATTER), encoding="utf-8")
+    (corpus_copy / "analysis" / "2025-01-01-link.md").symlink_to(outside)
+    with pytest.raises(CorpusError, match="leads outside the corpus"):
+        load_corpus(corpus_copy)
+    status, out, err = run(capsys, "--corpus", str(corpus_copy), "--index", str(tmp_path / "i"), "build")
+    assert status == EXIT_FAILURE and "leads outside the corpus" in one_line(err)
+
+
+def test_a_link_inside_the_corpus_is_read(corpus_copy):
+    first = sorted((corpus_copy / "analysis").glob("*.md"))[0]
+    target = corpus_copy / "kept" / first.name
+    target.parent.mkdir()
+    first.rename(target)
+    first.symlink_to(target)
+    assert first.stem in {a.id for a in load_corpus(corpus_copy).analyses}
+
+
+# --- 17: config values of the wrong type or size ------------------------------------------------
+
+
+def write_config(tmp_path: Path, data: object) -> Path:
+    path = tmp_path / "treatybot.yaml"
+    path.write_text(yaml.safe_dump(data) if not isinstance(data, str) else data, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"corpus_tools": {"timeout_seconds": 10**340}}, "must be at most"),
+        ({"corpus_tools": {"max_page_bytes": 10**340}}, "must be at most"),
+        ({"corpus_tools": {1: 2, "x": 3}}, "unknown setting"),
+        ({"discord": {"workers": 10**340}}, "at most"),
+        ({"discord": {"reload_check_seconds": 10**340}}, "at most"),
+        ({"discord": {1: 2, "x": 3}}, "Unknown setting"),
+        ({"model": ["x"]}, "'model' must be text"),
+        ({"corpus": {"a": 1}}, "'corpus' must be text"),
+        ({"index": 3}, "'index' must be text"),
+        ({"cache": [1]}, "'cache' must be text"),
+    ],
+)
+def test_config_values_of_the_wrong_type_or_size_are_one_line(capsys, tmp_path, data, message):
+    config = write_config(tmp_path, data)
+    status, _, err = run(capsys, "--config", str(config), "serve", "--check")
+    if status != EXIT_FAILURE or message not in err:  # the section is read by the corpus tools only
+        status, _, err = run(capsys, "--config", str(config), "corpus", "add", "https://example.org/x")
+    assert status == EXIT_FAILURE and message in one_line(err)
+
+
+def test_a_huge_number_in_the_corpus_tools_settings_is_a_config_error(tmp_path):
+    settings = load_settings(write_config(tmp_path, {"corpus_tools": {"workers": 10**340}}))
+    with pytest.raises(ConfigError, match="at most"):
+        tool_settings(settings)
