@@ -3,8 +3,13 @@ misbehaving loopback servers (127.0.0.1 only), secrets in logs, text that fools 
 
 from __future__ import annotations
 
+import contextlib
+import os
+import socket
+import threading
 import time
 import tracemalloc
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -15,6 +20,7 @@ from index_build.config import ConfigError, load_settings
 from index_build.corpus_tools.settings import tool_settings
 from index_build.safe_yaml import MAX_REPR_CHARS, YamlLimitError, load_yaml
 from index_build.sources import CorpusError, load_corpus
+from tests.test_corpus_tools import PARAGRAPHS, article_page
 
 SECONDS = 2.0  # anything here that takes longer has no bound
 
@@ -42,7 +48,9 @@ def analysis_file(front_matter: str, body: str = "A paragraph of commentary on t
     return f"---\n{front_matter}\n---\n\n# A title\n\n{body}\n"
 
 
-GOOD_FRONT_MATTER = 'title: "A title"\npublisher: "Example Review"\ndate: "2025-01-02"\nurl: "https://example.org/a"'
+GOOD_FRONT_MATTER = (
+    'title: "A title"\npublisher: "Example Review"\ndate: "2025-01-02"\nurl: "https://example.org/a"'
+)
 
 
 # --- 2: YAML with a size and alias limit ------------------------------------------------------
@@ -86,7 +94,10 @@ def test_a_bad_value_in_front_matter_is_shown_short(corpus_copy):
     )
     with pytest.raises(CorpusError) as error:
         load_corpus(corpus_copy)
-    assert "must be text" in str(error.value) and len(str(error.value)) < len(str(corpus_copy)) + 200 + MAX_REPR_CHARS
+    assert (
+        "must be text" in str(error.value)
+        and len(str(error.value)) < len(str(corpus_copy)) + 200 + MAX_REPR_CHARS
+    )
 
 
 # --- 3: a link out of the corpus -----------------------------------------------------------------
@@ -99,7 +110,7 @@ def test_a_link_out_of_the_corpus_is_one_line(capsys, corpus_copy, tmp_path):
     with pytest.raises(CorpusError, match="leads outside the corpus"):
         load_corpus(corpus_copy)
     status, out, err = run(capsys, "--corpus", str(corpus_copy), "--index", str(tmp_path / "i"), "build")
-    assert status == EXIT_FAILURE and "leads outside the corpus" in one_line(err)
+    assert status == EXIT_FAILURE and "leads outside the corpus" in one_line(err) and out == ""
 
 
 def test_a_link_inside_the_corpus_is_read(corpus_copy):
@@ -147,3 +158,137 @@ def test_a_huge_number_in_the_corpus_tools_settings_is_a_config_error(tmp_path):
     settings = load_settings(write_config(tmp_path, {"corpus_tools": {"workers": 10**340}}))
     with pytest.raises(ConfigError, match="at most"):
         tool_settings(settings)
+
+
+# --- a loopback server that misbehaves ----------------------------------------------------------
+
+DRIP_SECONDS = 0.05  # between two bytes of a dripping answer
+FETCH_TIMEOUT = 1.0
+
+
+@dataclass
+class Misbehaving:
+    base: str
+    pages: dict[str, bytes] = field(default_factory=dict)  # whole answers (status line and all)
+
+
+@pytest.fixture
+def misbehaving():
+    """A raw HTTP server on 127.0.0.1: /drip-headers and /drip-body send a byte at a time for
+    ever; other paths answer what `pages` holds."""
+    stop = threading.Event()
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    state = Misbehaving(f"http://127.0.0.1:{listener.getsockname()[1]}")
+
+    def drip(conn: socket.socket, head: bytes) -> None:
+        conn.sendall(head)
+        while not stop.wait(DRIP_SECONDS):
+            conn.sendall(b"x")
+
+    def answer(conn: socket.socket) -> None:
+        with conn, contextlib.suppress(OSError):
+            path = conn.recv(65536).split(b" ", 2)[1].decode()
+            if path == "/drip-headers":
+                drip(conn, b"HTTP/1.0 200 OK\r\nX-Slow: ")
+            elif path == "/drip-body":
+                drip(conn, b"HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\n<p>")
+            else:
+                conn.sendall(state.pages.get(path, b"HTTP/1.0 404 Not Found\r\n\r\n"))
+
+    def serve() -> None:
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                conn, _ = listener.accept()
+                threading.Thread(target=answer, args=(conn,), daemon=True).start()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield state
+    stop.set()
+    thread.join(5)
+    listener.close()
+
+
+def redirect(location: str) -> bytes:
+    return f"HTTP/1.0 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\n\r\n".encode()
+
+
+def html_page(text: str) -> bytes:
+    body = text.encode("utf-8")
+    head = f"HTTP/1.0 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {len(body)}\r\n\r\n"
+    return head.encode() + body
+
+
+def tool_args(tmp_path: Path, corpus: Path) -> list[str]:
+    config = write_config(tmp_path, {"corpus_tools": {"timeout_seconds": FETCH_TIMEOUT}})
+    return ["--config", str(config), "--corpus", str(corpus)]
+
+
+# --- 1: a whole-request deadline ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/drip-headers", "/drip-body"])
+def test_a_server_that_drips_cannot_hold_a_fetch_past_its_deadline(
+    capsys, corpus_copy, tmp_path, misbehaving, path
+):
+    before = sorted((corpus_copy / "analysis").iterdir())
+    started = time.monotonic()
+    status, out, err = run(
+        capsys, *tool_args(tmp_path, corpus_copy), "corpus", "add", misbehaving.base + path
+    )
+    elapsed = time.monotonic() - started
+    assert status == EXIT_FAILURE and f"did not answer within {FETCH_TIMEOUT:g} s" in one_line(err)
+    assert elapsed < FETCH_TIMEOUT + 1.0, elapsed
+    assert sorted((corpus_copy / "analysis").iterdir()) == before and out == ""
+
+
+# --- 9, 18: redirects ---------------------------------------------------------------------------
+
+
+def test_a_redirect_to_ftp_is_refused(capsys, corpus_copy, tmp_path, misbehaving):
+    misbehaving.pages["/ftp"] = redirect("ftp://127.0.0.1:1/page.html")
+    status, _, err = run(
+        capsys, *tool_args(tmp_path, corpus_copy), "corpus", "add", misbehaving.base + "/ftp"
+    )
+    assert status == EXIT_FAILURE and "redirects to a non-http(s) address" in one_line(err)
+
+
+def test_a_redirect_loop_is_one_line(capsys, corpus_copy, tmp_path, misbehaving):
+    misbehaving.pages["/loop"] = redirect(misbehaving.base + "/loop")
+    status, _, err = run(
+        capsys, *tool_args(tmp_path, corpus_copy), "corpus", "add", misbehaving.base + "/loop"
+    )
+    assert status == EXIT_FAILURE and "redirects too many times or in a loop" in one_line(err)
+
+
+# --- 16: a saved page that never ends -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "fifo"])
+def test_a_saved_page_that_is_not_a_file_is_refused(capsys, corpus_copy, tmp_path, device):
+    if device == "fifo":
+        device = str(tmp_path / "fifo")
+        os.mkfifo(device)
+    status, _, err = run(
+        capsys, *tool_args(tmp_path, corpus_copy), "corpus", "add", "https://example.org/a", "--html", device
+    )
+    assert status == EXIT_FAILURE and "is not a regular file" in one_line(err)
+
+
+# --- 18: the page's own characters, not trafilatura's Markdown escapes ----------------------------
+
+
+def test_added_text_has_the_pages_characters(capsys, corpus_copy, tmp_path, misbehaving):
+    paragraphs = [
+        *PARAGRAPHS,
+        "3. Under article 24 [safeguards] States apply *their own* law_and_order rules, and so on.",
+    ]
+    misbehaving.pages["/page"] = html_page(article_page("Safeguards in practice", paragraphs))
+    status, _, err = run(
+        capsys, *tool_args(tmp_path, corpus_copy), "corpus", "add", misbehaving.base + "/page"
+    )
+    assert status == 0, err
+    (written,) = [p for p in (corpus_copy / "analysis").glob("*safeguards-in-practice*.md")]
+    text = written.read_text(encoding="utf-8")
+    assert paragraphs[-1] in text and "\\" not in text
