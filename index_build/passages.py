@@ -25,6 +25,7 @@ MAX_LEAD_EMBED_CHARS = 400
 EXCERPT_NOTE = re.compile(r"^\*\[Excerpt ends")
 SENTENCE_BREAK = re.compile(r"[.!?][”\"’)]?(\s+)(?=[A-Z“\"])")
 ACRONYM = re.compile(r"^[A-Z][A-Z0-9&]+$")
+WHITE_SPACE = re.compile(r"\s+")
 
 
 def build_passages(corpus: Corpus, treaties: Mapping[str, TreatyText]) -> list[Passage]:
@@ -329,6 +330,23 @@ def _sentence_pieces(block: Block) -> list[Block]:
             piece_start = cut[1]
         cut = (match.start(1), match.end(1))
     pieces.append(_sub_block(block, piece_start, len(block.text)))
+    return [part for piece in pieces for part in _word_pieces(piece)]
+
+
+def _word_pieces(block: Block) -> list[Block]:
+    """A piece with no sentence break in reach, cut at the last white space before the limit
+    (or at the limit itself, inside a "word" longer than a passage)."""
+    pieces: list[Block] = []
+    start = 0
+    while len(block.text) - start > MAX_ANALYSIS_PASSAGE_CHARS:
+        window = block.text[start : start + MAX_ANALYSIS_PASSAGE_CHARS + 1]
+        spaces = list(WHITE_SPACE.finditer(window, 1))
+        end = spaces[-1].start() if spaces else len(window) - 1
+        pieces.append(_sub_block(block, start, start + end))
+        start += end
+        while block.text[start].isspace():  # the text ends in a non-space: the block is trimmed
+            start += 1
+    pieces.append(_sub_block(block, start, len(block.text)))
     return pieces
 
 

@@ -18,6 +18,7 @@ import yaml
 from bot.cli import EXIT_FAILURE, main
 from index_build.config import ConfigError, load_settings
 from index_build.corpus_tools.settings import tool_settings
+from index_build.passages import MAX_ANALYSIS_PASSAGE_CHARS, analysis_passages
 from index_build.safe_yaml import MAX_REPR_CHARS, YamlLimitError, load_yaml
 from index_build.sources import CorpusError, load_corpus
 from tests.test_corpus_tools import PARAGRAPHS, article_page
@@ -292,3 +293,28 @@ def test_added_text_has_the_pages_characters(capsys, corpus_copy, tmp_path, misb
     (written,) = [p for p in (corpus_copy / "analysis").glob("*safeguards-in-practice*.md")]
     text = written.read_text(encoding="utf-8")
     assert paragraphs[-1] in text and "\\" not in text
+
+
+# --- 4: a passage is never longer than the limit ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        " ".join(["surveillance"] * 30_000),  # words, no sentence break
+        "x" * 5_000,  # one "word" longer than a passage
+        "Short sentence. " + "word " * 2_000 + "End. Another sentence follows here.",
+    ],
+    ids=["words", "one-word", "mixed"],
+)
+def test_a_paragraph_without_sentence_breaks_is_cut_into_passages(corpus_copy, paragraph):
+    path = corpus_copy / "analysis" / "2025-01-01-long.md"
+    path.write_text(analysis_file(GOOD_FRONT_MATTER, paragraph), encoding="utf-8")
+    corpus = load_corpus(corpus_copy)
+    (source,) = [a for a in corpus.analyses if a.path == path.resolve()]
+    passages = list(analysis_passages(source, corpus))
+    text = path.read_text(encoding="utf-8")
+    assert len(passages) > 1
+    assert all(0 < len(p.quote) <= MAX_ANALYSIS_PASSAGE_CHARS for p in passages)
+    assert all(text[p.start : p.end] == p.quote for p in passages)
+    assert "".join(p.quote for p in passages).replace(" ", "") == paragraph.replace(" ", "")
