@@ -86,6 +86,13 @@ def short_repr(value: object) -> str:
     return text if len(text) <= MAX_REPR_CHARS else text[: MAX_REPR_CHARS - 1] + "…"
 
 
+def short_text(value: object) -> str:
+    """`str(value)`, cut like `short_repr` (text as it is, without quotes)."""
+    if isinstance(value, str):
+        return value if len(value) <= MAX_REPR_CHARS else value[: MAX_REPR_CHARS - 1] + "…"
+    return short_repr(value)
+
+
 def yaml_error_line(exc: Exception) -> str:
     """The first line of a YAML error, for a one-line message."""
     text = str(exc).strip()

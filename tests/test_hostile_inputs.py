@@ -4,8 +4,11 @@ misbehaving loopback servers (127.0.0.1 only), secrets in logs, text that fools 
 from __future__ import annotations
 
 import contextlib
+import io
+import logging
 import os
 import socket
+import sys
 import threading
 import time
 import tracemalloc
@@ -16,6 +19,8 @@ import pytest
 import yaml
 
 from bot.cli import EXIT_FAILURE, main
+from bot.discord_app.logs import StructuredFormatter
+from bot.discord_app.vote_store import open_vote_store, redact, url_secrets
 from index_build.config import ConfigError, load_settings
 from index_build.corpus_tools.settings import tool_settings
 from index_build.passages import MAX_ANALYSIS_PASSAGE_CHARS, analysis_passages
@@ -318,3 +323,65 @@ def test_a_paragraph_without_sentence_breaks_is_cut_into_passages(corpus_copy, p
     assert all(0 < len(p.quote) <= MAX_ANALYSIS_PASSAGE_CHARS for p in passages)
     assert all(text[p.start : p.end] == p.quote for p in passages)
     assert "".join(p.quote for p in passages).replace(" ", "") == paragraph.replace(" ", "")
+
+
+# --- 5, 6: database passwords and URLs ----------------------------------------------------------
+
+SECRET = "hunter2-Secret"
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://votes:{secret}@127.0.0.1:{port}/votes",
+        "postgresql://votes@127.0.0.1:{port}/votes?password={secret}",
+        "postgres://votes@127.0.0.1:{port}/votes?sslmode=disable&password={secret}",
+        "postgresql://votes:{secret}@127.0.0.1:{port},127.0.0.1:{port}/votes",
+    ],
+    ids=["in-netloc", "in-query", "query-second", "multi-host"],
+)
+def test_feedback_db_never_prints_the_password(capsys, url):
+    url = url.format(secret=SECRET, port=closed_port())
+    assert SECRET not in redact(url, url) and SECRET not in open_vote_store(url).where
+    status, out, err = run(capsys, "feedback", "--db", url)
+    assert status == EXIT_FAILURE and "Feedback database" in one_line(err)
+    assert SECRET not in out + err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        (f"postgresql://votes:{SECRET}%zz@127.0.0.1/votes", "Not a usable PostgreSQL URL"),
+        (f"postgresql://votes:{SECRET}@127.0.0.1:abc/votes", "is not a number"),
+        (f"postgresql://votes:{SECRET}@127.0.0.1:5432,127.0.0.1:x/votes", "is not a number"),
+    ],
+    ids=["bad-escape", "port-not-a-number", "second-port-not-a-number"],
+)
+def test_an_unusable_database_url_is_one_line_in_serve_check_and_feedback(capsys, tmp_path, url, message):
+    config = write_config(tmp_path, {"discord": {"feedback_db": url}})
+    for command in (["serve", "--check"], ["feedback"]):
+        status, out, err = run(capsys, "--config", str(config), *command)
+        assert status == EXIT_FAILURE and message in one_line(err) and SECRET not in out + err
+    status, out, err = run(capsys, "feedback", "--db", url)
+    assert status == EXIT_FAILURE and message in one_line(err) and SECRET not in out + err
+
+
+def test_log_lines_and_tracebacks_never_hold_the_password():
+    url = f"postgresql://votes@db.example/votes?password={SECRET}%22x"
+    stream = io.StringIO()
+    for json_lines in (True, False):
+        formatter = StructuredFormatter(json_lines, secrets=url_secrets(url))
+        try:
+            raise RuntimeError(f'could not connect with {url} ({SECRET}"x)')
+        except RuntimeError:
+            record = logging.LogRecord(
+                "t", logging.ERROR, __file__, 1, "vote failed: %s", (url,), sys.exc_info()
+            )
+        stream.write(formatter.format(record))
+    assert "Traceback" in stream.getvalue() and SECRET not in stream.getvalue()
