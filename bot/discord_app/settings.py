@@ -168,7 +168,8 @@ def _ids(value: Any, _base: Path) -> tuple[int, ...]:
     for item in items:
         text = str(item).strip()
         if isinstance(item, bool) or not text.isdigit():
-            raise ValueError(f"'{short_text(item)}' is not a Discord ID (a number such as 1234567890123)")
+            example = "a number such as 123456789012345678"
+            raise ValueError(f"'{short_text(item)}' is not a Discord ID ({example})")
         ids.append(int(text))
     return tuple(ids)
 
