@@ -26,6 +26,7 @@ from bot.terminal import (
     render_eval,
     render_search,
 )
+from bot.terminal_io import safe_consoles, stdin_lines, terminal_safe
 from index_build.artifact import IndexBusy, IndexUnavailable
 from index_build.config import ConfigError, Settings, load_settings
 from index_build.embedding import ModelError
@@ -36,6 +37,7 @@ TREATY_HELP = "the treaty, by id or name: uncc (the default), budapest, 'Budapes
 
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False)
+safe_consoles(out, err)
 
 
 class UserError(Exception):
@@ -81,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
 def _fail(args: argparse.Namespace, message: str, status: int) -> int:
     if getattr(args, "json", False):
         print(json.dumps({"error": message}, ensure_ascii=False))
-    print(f"treatybot: {message}", file=sys.stderr)
+    print(f"treatybot: {terminal_safe(message)}", file=sys.stderr)
     return status
 
 
@@ -193,7 +195,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     if sys.stdin.isatty() and not args.json:
         err.print("Ask a question per line; follow-ups are read with the questions before them. Ctrl-D ends.")
     conversation = Conversation()
-    for line in sys.stdin:
+    for line in stdin_lines():
         if not line.strip():
             continue
         try:

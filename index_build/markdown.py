@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from index_build.safe_yaml import load_yaml
+from index_build.safe_yaml import load_yaml, yaml_error_line
 
 __all__ = ["Block", "FrontMatterError", "iter_blocks", "load_yaml", "split_front_matter"]
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
@@ -53,7 +53,7 @@ def split_front_matter(text: str) -> tuple[dict, int]:
     try:
         data = load_yaml(match.group(1)) or {}
     except yaml.YAMLError as exc:
-        raise FrontMatterError(f"front matter is not valid YAML: {exc}") from exc
+        raise FrontMatterError(f"front matter is not valid YAML: {yaml_error_line(exc)}") from exc
     if not isinstance(data, dict):
         raise FrontMatterError("front matter must be a YAML mapping of fields")
     return data, match.end()

@@ -94,6 +94,10 @@ def short_text(value: object) -> str:
 
 
 def yaml_error_line(exc: Exception) -> str:
-    """The first line of a YAML error, for a one-line message."""
+    """A YAML error in one line: what is wrong and where."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or getattr(exc, "context", None)
+    if mark is not None and problem:
+        return f"{problem} (line {mark.line + 1}, column {mark.column + 1})"
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import logging
 import os
 import socket
@@ -17,10 +18,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from rich.text import Text
 
+from bot import cli
 from bot.cli import EXIT_FAILURE, main
 from bot.discord_app.logs import StructuredFormatter
 from bot.discord_app.vote_store import open_vote_store, redact, url_secrets
+from bot.terminal_io import terminal_safe
 from index_build.config import ConfigError, load_settings
 from index_build.corpus_tools.settings import tool_settings
 from index_build.passages import MAX_ANALYSIS_PASSAGE_CHARS, analysis_passages
@@ -385,3 +389,70 @@ def test_log_lines_and_tracebacks_never_hold_the_password():
             )
         stream.write(formatter.format(record))
     assert "Traceback" in stream.getvalue() and SECRET not in stream.getvalue()
+
+
+# --- 7: nothing printed can control the terminal -------------------------------------------------
+
+ESCAPES = (
+    "\x1b]0;pwned\x07\x1b[2J\x1b]8;;https://evil.example\x1b\\link\x1b]8;;\x1b\\\x9b31m\x9d0;t\x9c\x90dcs\x9c"
+)
+
+
+def test_terminal_safe_removes_escape_sequences_and_controls_whole():
+    assert terminal_safe(f"a{ESCAPES}b\n\tc\x00\x7f\x85") == "alinkb\n\tc"
+
+
+def test_the_consoles_print_corpus_text_without_its_escapes(capsys):
+    cli.out.print(Text(f"Title {ESCAPES} end", style="bold"))
+    cli.err.print(f"Warning {ESCAPES}", markup=False)
+    captured = capsys.readouterr()
+    assert "Title link end" in captured.out and "Warning link" in captured.err
+    assert not any(ch in captured.out + captured.err for ch in "\x1b\x07\x9b\x9d\x9c\x90")
+
+
+def test_corpus_add_prints_a_title_without_its_escapes(capsys, corpus_copy, tmp_path, misbehaving):
+    misbehaving.pages["/page"] = html_page(article_page("Plain title", PARAGRAPHS))
+    status, out, err = run(
+        capsys,
+        *tool_args(tmp_path, corpus_copy),
+        "corpus",
+        "add",
+        misbehaving.base + "/page",
+        "--title",
+        f"T{ESCAPES}",
+    )
+    assert status == 0, err
+    assert "Tlink" in out and not any(ch in out + err for ch in "\x1b\x07\x9b\x9d")
+
+
+# --- 10: invisible characters do not change the provision asked for ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Article 4\u200b1", "Article\u200b 41", "Arti\u00adcle 41", "Article \ufeff41", "Article 4\u20601"],
+)
+def test_invisible_characters_do_not_change_the_provision(engine, question):
+    assert engine.ask(question).hits[0].passage.citation.startswith("UNCC Art. 41")
+
+
+# --- 11: invalid bytes on standard input --------------------------------------------------------------
+
+
+class BinaryStdin(io.TextIOWrapper):
+    """Standard input under a strict UTF-8 locale, holding the bytes given."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(io.BytesIO(data), encoding="utf-8", errors="strict")
+
+
+def test_chat_answers_every_line_around_an_invalid_byte(capsys, monkeypatch, engine):
+    monkeypatch.setattr(cli, "open_engine", lambda settings: engine)
+    monkeypatch.setattr(
+        "sys.stdin", BinaryStdin(b"What is Article 41?\nArticle 25 \xff\xfe?\nWhat is Article 28?\n")
+    )
+    status = main(["chat", "--json", "--k", "1"])
+    lines = capsys.readouterr().out.splitlines()
+    assert status == 0 and len(lines) == 3
+    citations = [json.loads(line)["passages"][0]["citation"] for line in lines]
+    assert [c.split("(")[0] for c in citations] == ["UNCC Art. 41", "UNCC Art. 25", "UNCC Art. 28"]

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from index_build.controls import without_controls
 from index_build.corpus_tools.errors import CorpusToolError, MissingInput
 from index_build.corpus_tools.extract import Article
 from index_build.corpus_tools.text import normalise, same_piece, stored_text
@@ -220,7 +221,8 @@ def _quoted(value: object) -> str:
 
 
 def _one_line(value: str | None) -> str:
-    return " ".join((value or "").split())
+    """The text on one line, without control characters (escape sequences, NUL, C1)."""
+    return " ".join(without_controls(value or "").split())
 
 
 def _rel(path: Path) -> str:
