@@ -9,10 +9,13 @@ import json
 import logging
 import os
 import socket
+import stat
+import subprocess
 import sys
 import threading
 import time
 import tracemalloc
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,8 +29,11 @@ from bot.discord_app.logs import StructuredFormatter
 from bot.discord_app.vote_store import open_vote_store, redact, url_secrets
 from bot.terminal_io import terminal_safe
 from index_build.config import ConfigError, load_settings
+from index_build.corpus_tools.manifest import read_fetch_manifest
 from index_build.corpus_tools.settings import tool_settings
+from index_build.corpus_tools.writer import render_document
 from index_build.passages import MAX_ANALYSIS_PASSAGE_CHARS, analysis_passages
+from index_build.pdf_import.reader import MAX_INFLATED_STREAM_BYTES
 from index_build.safe_yaml import MAX_REPR_CHARS, YamlLimitError, load_yaml
 from index_build.sources import CorpusError, load_corpus
 from tests.test_corpus_tools import PARAGRAPHS, article_page
@@ -456,3 +462,157 @@ def test_chat_answers_every_line_around_an_invalid_byte(capsys, monkeypatch, eng
     assert status == 0 and len(lines) == 3
     citations = [json.loads(line)["passages"][0]["citation"] for line in lines]
     assert [c.split("(")[0] for c in citations] == ["UNCC Art. 41", "UNCC Art. 25", "UNCC Art. 28"]
+
+
+# --- 12, 13: corpus fetch's manifest and its temporary folder -------------------------------------
+
+
+def fetch_manifest(tmp_path: Path, pdf_file: str, entries: list[dict] | None = None) -> Path:
+    path = tmp_path / "commentary.yaml"
+    official = {"pdf_file": pdf_file, "from_pdf": ["uncc"], "not_fetched": {}}
+    path.write_text(
+        yaml.safe_dump({"official_texts": official, "commentary": entries or []}), encoding="utf-8"
+    )
+    return path
+
+
+def fetch_args(tmp_path: Path, manifest: Path) -> list[str]:
+    tools = {"timeout_seconds": FETCH_TIMEOUT, "commentary_manifest": str(manifest)}
+    tools["pdf_url"] = f"http://127.0.0.1:{closed_port()}/pdf"
+    return ["--config", str(write_config(tmp_path, {"corpus_tools": tools}))]
+
+
+@pytest.mark.parametrize(
+    "pdf_file", ["/tmp/evil.pdf", "../evil.pdf", "sources/../../evil.pdf", "", "a\\..\\b.pdf"]
+)
+def test_fetch_refuses_a_pdf_path_outside_the_target(capsys, tmp_path, pdf_file):
+    target = tmp_path / "out" / "corpus"
+    status, _, err = run(
+        capsys,
+        *fetch_args(tmp_path, fetch_manifest(tmp_path, pdf_file)),
+        "corpus",
+        "fetch",
+        "--to",
+        str(target),
+    )
+    assert status == EXIT_FAILURE and "pdf_file must be a relative path inside the corpus" in one_line(err)
+    assert not (tmp_path / "out").exists() and not (tmp_path / "evil.pdf").exists()
+
+
+def test_fetch_manifest_fields_are_one_line_of_text(tmp_path):
+    entry = {"file": "2025-01-01-x.md", "url": "https://example.org/x", "date": "2025-01-01",
+             "title": "Title\n\nInjected body text\x1b[2J", "publisher": "Pub\nlisher",
+             "author": "A\u0085B"}  # fmt: skip
+    (read,) = read_fetch_manifest(fetch_manifest(tmp_path, "sources/x.pdf", [entry])).commentary
+    assert (read.title, read.publisher, read.author) == ("Title Injected body text", "Pub lisher", "AB")
+    document = render_document({"title": read.title}, read.title, "Body.", False)
+    assert document.count("\n# ") == 1 and "\nInjected" not in document
+
+
+def test_fetch_removes_the_temporary_folder_a_killed_fetch_left(capsys, tmp_path):
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    target = tmp_path / "out" / "corpus"
+    abandoned = tmp_path / "out" / f".corpus.fetch-{int(dead.stdout)}-abc123"
+    (abandoned / "sources").mkdir(parents=True)
+    (abandoned / "sources" / "half.pdf").write_bytes(b"%PDF-1.4 half")
+    running = tmp_path / "out" / f".corpus.fetch-{os.getpid()}-def456"  # a fetch still under way
+    running.mkdir()
+    manifest = fetch_manifest(tmp_path, "sources/x.pdf")
+    status, _, err = run(capsys, *fetch_args(tmp_path, manifest), "corpus", "fetch", "--to", str(target))
+    assert status == EXIT_FAILURE and "Nothing was written" in one_line(err)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [running.name]
+
+
+# --- 14, 15: import-pdf's output and hostile PDFs -------------------------------------------------
+
+
+def test_import_pdf_may_not_replace_another_official_text(capsys, corpus_copy, pdf_path):
+    uncc = corpus_copy / "treaty" / "uncc.md"
+    before = uncc.read_bytes()
+    status, out, err = run(
+        capsys, "--corpus", str(corpus_copy), "corpus", "import-pdf", str(pdf_path),
+        "--source", "a-res-79-243-resolution", "--output", str(uncc),
+    )  # fmt: skip
+    assert status == EXIT_FAILURE and "is the corpus's text of 'uncc'" in one_line(err) and out == ""
+    assert uncc.read_bytes() == before
+
+
+def test_import_pdf_does_not_write_into_a_fifo(capsys, corpus_copy, pdf_path, tmp_path):
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    status, _, err = run(
+        capsys, "--corpus", str(corpus_copy), "corpus", "import-pdf", str(pdf_path), "--source", "uncc",
+        "--output", str(fifo),
+    )  # fmt: skip
+    assert (
+        status == EXIT_FAILURE
+        and "is not a regular file" in one_line(err)
+        and stat.S_ISFIFO(fifo.stat().st_mode)
+    )
+
+
+def tiny_pdf(mediabox: bytes, content: bytes, compressed: bool = False) -> bytes:
+    """A one-page PDF with the given /MediaBox and page content."""
+    extra = b"/Filter /FlateDecode " if compressed else b""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox " + mediabox + b" /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< "
+        + extra
+        + b"/Length "
+        + str(len(content)).encode()
+        + b" >>\nstream\n"
+        + content
+        + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    return out + f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+
+
+def deflated_zeros(size: int) -> bytes:
+    packer, step = zlib.compressobj(9), b"\0" * 1024 * 1024
+    return b"".join(packer.compress(step) for _ in range(size // len(step))) + packer.flush()
+
+
+TEXT = b"BT /F1 12 Tf 72 712 Td (Article 1. Statement of purpose) Tj ET"
+
+
+@pytest.mark.parametrize(
+    ("pdf", "message"),
+    [
+        (lambda: tiny_pdf(b"[0 0]", TEXT), "damaged or not a readable PDF"),
+        (lambda: tiny_pdf(b"(x)", TEXT), "damaged or not a readable PDF"),
+        (lambda: tiny_pdf(b"[0 0 a b]", TEXT), "damaged or not a readable PDF"),
+        (lambda: tiny_pdf(b"[0 0 612 792]", deflated_zeros(MAX_INFLATED_STREAM_BYTES + 2**20), True), "bomb"),
+    ],
+    ids=["mediabox-short", "mediabox-text", "mediabox-words", "compression-bomb"],
+)
+def test_a_hostile_pdf_is_one_line_in_bounded_memory(capsys, corpus_copy, tmp_path, pdf, message):
+    path = tmp_path / "hostile.pdf"
+    path.write_bytes(pdf())
+    before = files_of(corpus_copy)
+    tracemalloc.start()
+    status, out, err = run(
+        capsys, "--corpus", str(corpus_copy), "corpus", "import-pdf", str(path), "--source", "uncc"
+    )
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert status == EXIT_FAILURE and message in one_line(err) and out == ""
+    assert peak < 50_000_000 and files_of(corpus_copy) == before
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
