@@ -28,6 +28,8 @@ from bot.cli import EXIT_FAILURE, main
 from bot.discord_app.logs import StructuredFormatter
 from bot.discord_app.vote_store import open_vote_store, redact, url_secrets
 from bot.terminal_io import terminal_safe
+from index_build.artifact import IndexUnavailable, load_index
+from index_build.build import build_index
 from index_build.config import ConfigError, load_settings
 from index_build.corpus_tools.manifest import read_fetch_manifest
 from index_build.corpus_tools.settings import tool_settings
@@ -616,3 +618,38 @@ def files_of(folder: Path) -> dict[str, bytes]:
     return {
         p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
     }
+
+
+# --- 8: an index file changed in place is not served ------------------------------------------------
+
+
+@pytest.fixture
+def own_index(corpus_copy, tmp_path, warm_cache, settings):
+    index = tmp_path / "index"
+    build_index(corpus_copy, index, settings.model, warm_cache)
+    return index
+
+
+def flip_a_word(path: Path) -> None:
+    text = path.read_text("utf-8")
+    path.write_text(text.replace("Convention", "Konvention", 1), "utf-8")  # the same size
+
+
+def flip_bytes(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2 : len(data) // 2 + 4] = bytes(
+        255 - b for b in data[len(data) // 2 : len(data) // 2 + 4]
+    )
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize(("name", "edit"), [("passages.jsonl", flip_a_word), ("dense.faiss", flip_bytes)])
+def test_an_index_file_edited_in_place_is_not_served(capsys, own_index, name, edit):
+    capsys.readouterr()  # the build's progress
+    size = (own_index / name).stat().st_size
+    edit(own_index / name)
+    assert (own_index / name).stat().st_size == size
+    with pytest.raises(IndexUnavailable, match=f"{name} does not match its hash"):
+        load_index(own_index)
+    status, out, err = run(capsys, "--index", str(own_index), "ask", "What is Article 41?")
+    assert status == EXIT_FAILURE and f"{name} does not match its hash" in one_line(err) and out == ""
