@@ -26,6 +26,21 @@ EXCERPT_NOTE = re.compile(r"^\*\[Excerpt ends")
 SENTENCE_BREAK = re.compile(r"[.!?][”\"’)]?(\s+)(?=[A-Z“\"])")
 ACRONYM = re.compile(r"^[A-Z][A-Z0-9&]+$")
 WHITE_SPACE = re.compile(r"\s+")
+# Commentary must never read as the treaty: a piece whose publisher calls itself the depositary
+# or an official body, or whose title opens like a citation of a treaty text, has its citation
+# marked as commentary (`POSING_MARK`), whatever its front matter says.
+OFFICIAL_PUBLISHER = re.compile(
+    r"^\s*(?:the\s+)?(?:united\s+nations|un|unodc|council\s+of\s+europe|general\s+assembly|"
+    r"secretary-general|depositary|treaty\s+collection)\b",
+    re.IGNORECASE,
+)
+CITATION_LIKE_TITLE = re.compile(
+    r"^\s*(?:uncc|budapest\s+convention|ets\s*(?:no\.?\s*)?185|a/res/\d|"
+    r"(?:un\s+|united\s+nations\s+)?convention\s+against\s+cybercrime\b\s*(?:art|,|$)|"
+    r"art(?:icle)?\.?\s*\d+\s*(?:\(|[—–:,.-]|$))",
+    re.IGNORECASE,
+)
+POSING_MARK = "Commentary, not treaty text"
 
 
 def build_passages(corpus: Corpus, treaties: Mapping[str, TreatyText]) -> list[Passage]:
@@ -254,8 +269,14 @@ def publisher_short_name(publisher: str) -> str:
     return first if ACRONYM.match(first) else head
 
 
+def poses_as_treaty_text(publisher: str, title: str) -> bool:
+    """Whether a commentary piece names itself like the depositary or its title like a citation."""
+    return bool(OFFICIAL_PUBLISHER.match(publisher) or CITATION_LIKE_TITLE.match(title))
+
+
 def analysis_citation(source: AnalysisSource) -> str:
-    return f'{publisher_short_name(source.publisher)}, "{source.title}" ({source.date.isoformat()})'
+    citation = f'{publisher_short_name(source.publisher)}, "{source.title}" ({source.date.isoformat()})'
+    return f"{POSING_MARK}: {citation}" if poses_as_treaty_text(source.publisher, source.title) else citation
 
 
 def analysis_passages(source: AnalysisSource, corpus: Corpus) -> Iterator[Passage]:

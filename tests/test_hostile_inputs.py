@@ -26,7 +26,10 @@ from rich.text import Text
 from bot import cli
 from bot.cli import EXIT_FAILURE, main
 from bot.discord_app.logs import StructuredFormatter
+from bot.discord_app.render import ANALYSIS_COLOUR, answer_replies, hit_embeds
 from bot.discord_app.vote_store import open_vote_store, redact, url_secrets
+from bot.engine.retrieval import Source
+from bot.presentation import ANALYSIS_SECTION
 from bot.terminal_io import terminal_safe
 from index_build.artifact import IndexUnavailable, load_index
 from index_build.build import build_index
@@ -34,7 +37,7 @@ from index_build.config import ConfigError, load_settings
 from index_build.corpus_tools.manifest import read_fetch_manifest
 from index_build.corpus_tools.settings import tool_settings
 from index_build.corpus_tools.writer import render_document
-from index_build.passages import MAX_ANALYSIS_PASSAGE_CHARS, analysis_passages
+from index_build.passages import MAX_ANALYSIS_PASSAGE_CHARS, POSING_MARK, analysis_citation, analysis_passages
 from index_build.pdf_import.reader import MAX_INFLATED_STREAM_BYTES
 from index_build.safe_yaml import MAX_REPR_CHARS, YamlLimitError, load_yaml
 from index_build.sources import CorpusError, load_corpus
@@ -653,3 +656,49 @@ def test_an_index_file_edited_in_place_is_not_served(capsys, own_index, name, ed
         load_index(own_index)
     status, out, err = run(capsys, "--index", str(own_index), "ask", "What is Article 41?")
     assert status == EXIT_FAILURE and f"{name} does not match its hash" in one_line(err) and out == ""
+
+
+# --- commentary never poses as treaty text ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("publisher", "title", "posing"),
+    [
+        ("United Nations", "UNCC Art. 28 — Search and seizure of stored electronic data", True),
+        ("UN", "A note", True),
+        ("The United Nations Treaty Collection", "Status", True),
+        ("Example Rights Review", "Article 28: search and seizure", True),
+        ("Example Rights Review", "Convention against Cybercrime, art. 28", True),
+        ("ARTICLE 19", "ARTICLE 19 and Human Rights Watch's Comments on the Draft", False),
+        (
+            "Office of the United Nations High Commissioner for Human Rights (OHCHR)",
+            "Human rights and the draft",
+            False,
+        ),
+    ],
+)
+def test_commentary_that_poses_as_the_treaty_is_marked_in_its_citation(corpus_copy, publisher, title, posing):
+    front = GOOD_FRONT_MATTER.replace('"A title"', json.dumps(title)).replace(
+        '"Example Review"', json.dumps(publisher)
+    )
+    path = corpus_copy / "analysis" / "2025-01-01-posing.md"
+    path.write_text(analysis_file(front), encoding="utf-8")
+    corpus = load_corpus(corpus_copy)
+    (source,) = [a for a in corpus.analyses if a.path == path.resolve()]
+    citations = {p.citation for p in analysis_passages(source, corpus)}
+    assert citations == {analysis_citation(source)}
+    assert analysis_citation(source).startswith(f"{POSING_MARK}: ") is posing
+
+
+def test_the_real_commentary_keeps_its_citations(corpus):
+    assert not any(analysis_citation(a).startswith(POSING_MARK) for a in corpus.analyses)
+
+
+def test_every_commentary_embed_is_labelled(engine):
+    answer = engine.ask("Why do human rights groups oppose the treaty?", Source("analysis"), 3)
+    assert len(answer.analysis_hits) >= 2
+    embeds = [embed for hit in answer.analysis_hits for embed in hit_embeds(hit, answer.final_text_date)]
+    assert embeds and all(embed.author.name == ANALYSIS_SECTION for embed in embeds)
+    replies = answer_replies(answer)
+    analysis = [e for reply in replies for e in reply.embeds if e.colour == ANALYSIS_COLOUR]
+    assert len(analysis) >= 2 and all(e.author.name and ANALYSIS_SECTION in e.author.name for e in analysis)
