@@ -33,6 +33,7 @@ from bot.engine.conversation import Conversation
 from bot.engine.engine import Engine
 from bot.engine.places import Place, parse_place
 from bot.engine.retrieval import Method
+from index_contract.safe_yaml import load_yaml
 from index_contract.schema import Passage
 
 RECALL_CUTOFFS = (1, 5)
@@ -117,7 +118,7 @@ class MethodReport:
 
 def load_questions(path: Path) -> QuestionFile:
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = load_yaml(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise QuestionFileError(f"Question file not found: {path}") from exc
     except (OSError, UnicodeDecodeError) as exc:

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 
 import yaml
 
+from index_contract.safe_yaml import load_yaml, yaml_error_line
+
+__all__ = ["Block", "FrontMatterError", "iter_blocks", "load_yaml", "split_front_matter"]
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
 BLANK_LINES = re.compile(r"\n[ \t]*\r?\n(?:[ \t]*\r?\n)*")
@@ -19,22 +22,6 @@ BLANK_LINES = re.compile(r"\n[ \t]*\r?\n(?:[ \t]*\r?\n)*")
 
 class FrontMatterError(ValueError):
     """The YAML front matter is missing or cannot be parsed."""
-
-
-class _NoImplicitDates(yaml.SafeLoader):
-    """Safe YAML in which an unquoted date stays text: PyYAML would turn 2024-13-45 into a
-    ValueError from deep inside the parser; as text it gets a message naming file and field."""
-
-
-_NoImplicitDates.yaml_implicit_resolvers = {
-    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def load_yaml(text: str) -> object:
-    """Parse YAML safely, dates left as text (see `_NoImplicitDates`)."""
-    return yaml.load(text, Loader=_NoImplicitDates)  # a SafeLoader subclass: safe
 
 
 @dataclass(frozen=True)
@@ -66,7 +53,7 @@ def split_front_matter(text: str) -> tuple[dict, int]:
     try:
         data = load_yaml(match.group(1)) or {}
     except yaml.YAMLError as exc:
-        raise FrontMatterError(f"front matter is not valid YAML: {exc}") from exc
+        raise FrontMatterError(f"front matter is not valid YAML: {yaml_error_line(exc)}") from exc
     if not isinstance(data, dict):
         raise FrontMatterError("front matter must be a YAML mapping of fields")
     return data, match.end()

@@ -27,6 +27,22 @@ SENTENCE_BREAK = re.compile(r"[.!?][”\"’)]?(\s+)(?=[A-Z“\"])")
 # A paragraph or item label standing alone ("3.", "(b)", "(ii)"): not a sentence of its own.
 LABEL_ONLY = re.compile(r"\(?[0-9]{1,3}[.)]|\([a-z]{1,4}\)")
 ACRONYM = re.compile(r"^[A-Z][A-Z0-9&]+$")
+WHITE_SPACE = re.compile(r"\s+")
+# Commentary must never read as the treaty: a piece whose publisher calls itself the depositary
+# or an official body, or whose title opens like a citation of a treaty text, has its citation
+# marked as commentary (`POSING_MARK`), whatever its front matter says.
+OFFICIAL_PUBLISHER = re.compile(
+    r"^\s*(?:the\s+)?(?:united\s+nations|un|unodc|council\s+of\s+europe|general\s+assembly|"
+    r"secretary-general|depositary|treaty\s+collection)\b",
+    re.IGNORECASE,
+)
+CITATION_LIKE_TITLE = re.compile(
+    r"^\s*(?:uncc|budapest\s+convention|ets\s*(?:no\.?\s*)?185|a/res/\d|"
+    r"(?:un\s+|united\s+nations\s+)?convention\s+against\s+cybercrime\b\s*(?:art|,|$)|"
+    r"art(?:icle)?\.?\s*\d+\s*(?:\(|[—–:,.-]|$))",
+    re.IGNORECASE,
+)
+POSING_MARK = "Commentary, not treaty text"
 
 
 def build_passages(corpus: Corpus, treaties: Mapping[str, TreatyText]) -> list[Passage]:
@@ -257,8 +273,14 @@ def publisher_short_name(publisher: str) -> str:
     return first if ACRONYM.match(first) else head
 
 
+def poses_as_treaty_text(publisher: str, title: str) -> bool:
+    """Whether a commentary piece names itself like the depositary or its title like a citation."""
+    return bool(OFFICIAL_PUBLISHER.match(publisher) or CITATION_LIKE_TITLE.match(title))
+
+
 def analysis_citation(source: AnalysisSource) -> str:
-    return f'{publisher_short_name(source.publisher)}, "{source.title}" ({source.date.isoformat()})'
+    citation = f'{publisher_short_name(source.publisher)}, "{source.title}" ({source.date.isoformat()})'
+    return f"{POSING_MARK}: {citation}" if poses_as_treaty_text(source.publisher, source.title) else citation
 
 
 def analysis_passages(source: AnalysisSource, corpus: Corpus) -> Iterator[Passage]:
@@ -335,6 +357,23 @@ def _sentence_pieces(block: Block) -> list[Block]:
             piece_start = cut[1]
         cut = (match.start(1), match.end(1))
     pieces.append(_sub_block(block, piece_start, len(block.text)))
+    return [part for piece in pieces for part in _word_pieces(piece)]
+
+
+def _word_pieces(block: Block) -> list[Block]:
+    """A piece with no sentence break in reach, cut at the last white space before the limit
+    (or at the limit itself, inside a "word" longer than a passage)."""
+    pieces: list[Block] = []
+    start = 0
+    while len(block.text) - start > MAX_ANALYSIS_PASSAGE_CHARS:
+        window = block.text[start : start + MAX_ANALYSIS_PASSAGE_CHARS + 1]
+        spaces = list(WHITE_SPACE.finditer(window, 1))
+        end = spaces[-1].start() if spaces else len(window) - 1
+        pieces.append(_sub_block(block, start, start + end))
+        start += end
+        while block.text[start].isspace():  # the text ends in a non-space: the block is trimmed
+            start += 1
+    pieces.append(_sub_block(block, start, len(block.text)))
     return pieces
 
 

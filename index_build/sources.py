@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from index_build.markdown import FrontMatterError, load_yaml, split_front_matter
+from index_contract.safe_yaml import short_repr
 
 MANIFEST_PATH = Path(__file__).resolve().parent.parent / "corpus" / "sources.yaml"
 REQUIRED_TREATY_FIELDS = ("id", "name", "title", "url", "path")
@@ -110,7 +111,9 @@ def load_corpus(root: Path, manifest_path: Path = MANIFEST_PATH) -> Corpus:
     analysis_dir = analysis_folder(root, manifest_path)
     if not analysis_dir.is_dir():
         raise CorpusError(f"Analysis folder not found: {analysis_dir} (expected *.md files)")
-    analyses = tuple(read_analysis_source(path) for path in sorted(analysis_dir.glob("*.md")))
+    analyses = tuple(
+        read_analysis_source(inside_corpus(root, path)) for path in sorted(analysis_dir.glob("*.md"))
+    )
     data_files = tuple(sorted(p for p in manifest_path.parent.glob("*.yaml") if p.resolve() != manifest_path))
     return Corpus(
         root=root,
@@ -121,6 +124,16 @@ def load_corpus(root: Path, manifest_path: Path = MANIFEST_PATH) -> Corpus:
         data_files=data_files,
         absent=absent,
     )
+
+
+def inside_corpus(root: Path, path: Path) -> Path:
+    """`path`, if it is in the corpus once links are followed; CorpusError if it leads out of it."""
+    resolved = path.resolve()
+    if not resolved.is_relative_to(root):
+        raise CorpusError(
+            f"{path} leads outside the corpus {root} (to {resolved}): the corpus holds only its own files."
+        )
+    return path
 
 
 def missing_corpus(root: Path) -> str:
@@ -159,10 +172,10 @@ def read_analysis_source(path: Path) -> AnalysisSource:
         )
     url = _text(meta, "url", path)
     if not url.startswith(("http://", "https://")):
-        raise CorpusError(f"{path}: 'url' must be an http(s) address, got {url!r}")
+        raise CorpusError(f"{path}: 'url' must be an http(s) address, got {short_repr(url)}")
     excerpt = meta.get("excerpt", False)
     if not isinstance(excerpt, bool):
-        raise CorpusError(f"{path}: 'excerpt' must be true or false, got {excerpt!r}")
+        raise CorpusError(f"{path}: 'excerpt' must be true or false, got {short_repr(excerpt)}")
     return AnalysisSource(
         id=path.stem,
         path=path.resolve(),
@@ -182,7 +195,7 @@ def _text(meta: dict, name: str, where: Path) -> str:
     if value is None:
         return ""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise CorpusError(f"{where}: '{name}' must be text, got {value!r}")
+        raise CorpusError(f"{where}: '{name}' must be text, got {short_repr(value)}")
     return str(value).strip()
 
 
@@ -190,7 +203,7 @@ def read_data_file(path: Path, expected: str) -> dict:
     """A project data file (`corpus/*.yaml`) as a mapping; CorpusError names the file and says
     what was `expected` ("a mapping with a 'kinds' list") when it is not one."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise CorpusError(f"{path}: cannot be read: {exc}") from exc
     if not isinstance(data, dict):
@@ -228,7 +241,7 @@ def _treaty_source(root: Path, entry: object, manifest_path: Path, must_exist: b
     aliases = entry.get("aliases") or []
     if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
         raise CorpusError(f"{manifest_path}: treaty '{entry['id']}': 'aliases' must be a list of names")
-    path = (root / str(entry["path"])).resolve()
+    path = inside_corpus(root, root / str(entry["path"])).resolve()
     if must_exist and not path.is_file():
         raise CorpusError(
             f"Treaty text not found: {path}\n"
@@ -256,4 +269,6 @@ def _as_date(value: object, where: Path, name: str) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError as exc:
-        raise CorpusError(f"{where}: '{name}' must be a date like 2024-07-30, got {value!r}") from exc
+        raise CorpusError(
+            f"{where}: '{name}' must be a date like 2024-07-30, got {short_repr(value)}"
+        ) from exc

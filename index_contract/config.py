@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from index_contract.models import DEFAULT_MODEL
+from index_contract.safe_yaml import load_yaml, short_repr
 
 _CODE_PARENT = Path(__file__).resolve().parent.parent
 IN_CHECKOUT = (_CODE_PARENT / "pyproject.toml").is_file()  # not an installed package
@@ -24,6 +25,7 @@ DEFAULT_CONFIG_FILE = PROJECT_ROOT / "treatybot.yaml"
 DEFAULT_CORPUS = PROJECT_ROOT.parent / "shared" / "corpus" if IN_CHECKOUT else PROJECT_ROOT / "corpus"
 DEFAULT_INDEX = PROJECT_ROOT / "index"
 DEFAULT_CACHE = PROJECT_ROOT / ".cache"
+TEXT_SETTINGS = ("corpus", "index", "cache", "model")  # top-level settings that are a path or a name
 
 
 class ConfigError(Exception):
@@ -87,9 +89,18 @@ def _config_file(explicit: Path | str | None) -> Path | None:
 
 def _read_config(path: Path) -> dict:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ConfigError(f"Cannot read config file {path}: {exc}") from exc
     if not isinstance(data, dict):
         raise ConfigError(f"Config file {path} must be a YAML mapping (key: value lines)")
+    check_text_settings(data, path)
     return data
+
+
+def check_text_settings(data: dict, path: Path) -> None:
+    """The top-level path and model settings are text (or left empty)."""
+    for key in TEXT_SETTINGS:
+        value = data.get(key)
+        if value is not None and not isinstance(value, str):
+            raise ConfigError(f"Config file {path}: '{key}' must be text, got {short_repr(value)}")

@@ -37,6 +37,7 @@ from bot.terminal import (
     render_eval,
     render_search,
 )
+from bot.terminal_io import stdin_lines
 from index_contract.config import Settings
 
 
@@ -108,7 +109,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     if sys.stdin.isatty() and not args.json:
         err.print("Ask a question per line; follow-ups are read with the questions before them. Ctrl-D ends.")
     conversation = Conversation()
-    for line in sys.stdin:
+    for line in stdin_lines():
         if not line.strip():
             continue
         try:

@@ -13,6 +13,7 @@ from rich.console import Console
 from bot.engine.engine import Engine
 from bot.engine.ranking_settings import DEFAULT_RANKING, RankingSettings, SettingsError
 from bot.engine.retrieval import Source
+from bot.terminal_io import safe_consoles, terminal_safe
 from index_contract.config import Settings
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -20,6 +21,7 @@ TREATY_HELP = "the treaty, by id or name: uncc (the default), budapest, 'Budapes
 
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False)
+safe_consoles(out, err)
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -48,7 +50,7 @@ def add_command(
 def fail(args: argparse.Namespace, message: str, status: int) -> int:
     if getattr(args, "json", False):
         print(json.dumps({"error": message}, ensure_ascii=False))
-    print(f"treatybot: {message}", file=sys.stderr)
+    print(f"treatybot: {terminal_safe(message)}", file=sys.stderr)
     return status
 
 

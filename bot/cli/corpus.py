@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.cli.common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UserError, add_command
+from bot.terminal_io import terminal_safe
 from index_build.sources import MANIFEST_PATH, analysis_folder, missing_corpus
 from index_contract.config import Settings
 
@@ -192,11 +193,11 @@ def _shown(path: Path, settings: Settings) -> str:
 
 
 def _say(line: str) -> None:
-    print(line, flush=True)
+    print(terminal_safe(line), flush=True)
 
 
 def _progress(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
+    print(terminal_safe(line), file=sys.stderr, flush=True)
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:

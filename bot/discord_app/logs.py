@@ -52,7 +52,7 @@ class StructuredFormatter(logging.Formatter):
             head = " ".join(f"{key}={value}" for key, value in entry.items() if key != "message")
             line = f"{head} {entry['message']}" + (f"\n{traceback}" if traceback else "")
         for secret in self.secrets:
-            line = line.replace(secret, REDACTED)
+            line = line.replace(secret, REDACTED).replace(json.dumps(secret)[1:-1], REDACTED)
         return line
 
 

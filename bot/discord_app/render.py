@@ -288,6 +288,10 @@ def hit_embeds(hit: Hit, final_text_date: str = "", heading: str | None = None) 
     parts = [*_quote_parts(p, final_text_date), quote_markdown(p.quote, hit.highlight), *_excerpt_note(p)]
     colour = TREATY_COLOUR if p.kind == "treaty" else ANALYSIS_COLOUR
     embeds = _passage_embeds(p.citation, extra, "\n\n".join(parts), p.link, colour, heading)
+    if p.kind != "treaty":  # commentary never reads as treaty text: every one of its embeds says so
+        for embed in embeds:
+            if not embed.author.name:
+                embed.set_author(name=ANALYSIS_SECTION)
     add_notes(embeds[-1], hit_notes(hit))
     return embeds
 

@@ -23,7 +23,7 @@ from bot.discord_app.engine_host import EngineHost, manifest_signature
 from bot.discord_app.logs import setup_logging
 from bot.discord_app.metrics import OperatorServer
 from bot.discord_app.settings import TOKEN_ENV, DiscordSettings, LogFormat, discord_settings, resolve_token
-from bot.discord_app.vote_store import open_vote_store
+from bot.discord_app.vote_store import open_vote_store, url_secrets
 from bot.engine.engine import Engine
 from index_contract.config import Settings
 
@@ -64,7 +64,8 @@ def serve(
     """
     config = discord_config(settings, overrides)
     token = resolve_token(config)
-    setup_logging(config.log_level, config.log_format is LogFormat.JSON, secrets=[token])
+    secrets = [token, *url_secrets(str(config.feedback_db))]
+    setup_logging(config.log_level, config.log_format is LogFormat.JSON, secrets=secrets)
     try:
         endpoints = apply_endpoints()
     except EndpointError as exc:

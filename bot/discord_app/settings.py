@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.discord_app.limits import INTERACTION_TOKEN_SECONDS
 from index_contract.config import PROJECT_ROOT, ConfigError, Settings
+from index_contract.safe_yaml import short_text
 
 TOKEN_ENV = "DISCORD_TOKEN"
 API_BASE_ENV = "DISCORD_API_BASE"
@@ -31,6 +32,7 @@ DEFAULT_PAGE_TIMEOUT_SECONDS = 300.0
 MAX_PAGE_TIMEOUT_SECONDS = INTERACTION_TOKEN_SECONDS - 60
 DEFAULT_WORKERS = 2
 MAX_WORKERS = 32
+MAX_SETTING_NUMBER = 10**12  # far above any count or number of seconds a setting takes
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
@@ -112,7 +114,7 @@ def discord_settings(settings: Settings) -> DiscordSettings:
             f"Do not put the bot token in the {where}: set {TOKEN_ENV} or name a file holding it "
             f"as {SECTION}.token_file."
         )
-    unknown = sorted(set(raw) - set(_PARSERS))
+    unknown = sorted((str(key) for key in raw if key not in _PARSERS), key=str)
     if unknown:
         raise ConfigError(
             f"Unknown setting {', '.join(f'{SECTION}.{k}' for k in unknown)} in the {where}; "
@@ -168,27 +170,32 @@ def _ids(value: Any, _base: Path) -> tuple[int, ...]:
     for item in items:
         text = str(item).strip()
         if isinstance(item, bool) or not text.isdigit():
-            raise ValueError(f"'{item}' is not a Discord ID (a number such as 123456789012345678)")
+            example = "a number such as 123456789012345678"
+            raise ValueError(f"'{short_text(item)}' is not a Discord ID ({example})")
         ids.append(int(text))
     return tuple(ids)
 
 
 def _bool(value: Any, _base: Path) -> bool:
     if not isinstance(value, bool):
-        raise ValueError(f"expected true or false, got '{value}'")
+        raise ValueError(f"expected true or false, got '{short_text(value)}'")
     return value
 
 
 def _number(minimum: float, maximum: float | None = None) -> Callable[[Any, Path], float]:
     def parse(value: Any, _base: Path) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise ValueError(f"expected a number, got '{value}'")
-        if value < minimum or (maximum is not None and value > maximum):
-            upper = f" and at most {maximum:g}" if maximum is not None else ""
-            raise ValueError(f"must be at least {minimum:g}{upper}, got {value}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not _finite(value):
+            raise ValueError(f"expected a number, got '{short_text(value)}'")
+        if value < minimum or (maximum is not None and value > maximum) or value > MAX_SETTING_NUMBER:
+            upper = f" and at most {min(maximum or MAX_SETTING_NUMBER, MAX_SETTING_NUMBER):g}"
+            raise ValueError(f"must be at least {minimum:g}{upper}, got {short_text(value)}")
         return float(value)
 
     return parse
+
+
+def _finite(value: int | float) -> bool:
+    return isinstance(value, int) or math.isfinite(value)
 
 
 def _workers(value: Any, base: Path) -> int:
@@ -203,7 +210,7 @@ def _choice(kind: type[StrEnum]) -> Callable[[Any, Path], Any]:
         try:
             return kind(str(value).lower())
         except ValueError:
-            raise ValueError(f"expected one of {', '.join(kind)}, got '{value}'") from None
+            raise ValueError(f"expected one of {', '.join(kind)}, got '{short_text(value)}'") from None
 
     return parse
 
@@ -211,7 +218,7 @@ def _choice(kind: type[StrEnum]) -> Callable[[Any, Path], Any]:
 def _log_level(value: Any, _base: Path) -> str:
     level = str(value).upper()
     if level not in LOG_LEVELS:
-        raise ValueError(f"expected one of {', '.join(LOG_LEVELS)}, got '{value}'")
+        raise ValueError(f"expected one of {', '.join(LOG_LEVELS)}, got '{short_text(value)}'")
     return level
 
 
@@ -229,12 +236,12 @@ def parse_shard_ids(value: Any, _base: Path = PROJECT_ROOT) -> tuple[int, ...]:
     """Shard numbers as a list or as text such as `0,1` or `2 3`."""
     items = value.replace(",", " ").split() if isinstance(value, str) else value
     if not isinstance(items, list | tuple) or not items:
-        raise ValueError(f"expected shard numbers such as 0,1, got '{value}'")
+        raise ValueError(f"expected shard numbers such as 0,1, got '{short_text(value)}'")
     ids = []
     for item in items:
         text = str(item).strip()
         if isinstance(item, bool) or not text.isdigit():
-            raise ValueError(f"'{item}' is not a shard number (0, 1, 2, ...)")
+            raise ValueError(f"'{short_text(item)}' is not a shard number (0, 1, 2, ...)")
         ids.append(int(text))
     return tuple(ids)
 
@@ -259,10 +266,10 @@ def _unset_or(parse: Callable[[Any, Path], Any]) -> Callable[[Any, Path], Any]:
 
 def _store(value: Any, base: Path) -> Path | str:
     """A SQLite file path, or a PostgreSQL URL kept as it is."""
-    from bot.discord_app.vote_store import is_postgres_url
+    from bot.discord_app.vote_store import check_postgres_url, is_postgres_url
 
     if isinstance(value, str) and is_postgres_url(value.strip()):
-        return value.strip()
+        return check_postgres_url(value.strip())
     return _path(value, base)
 
 

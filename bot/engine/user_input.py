@@ -24,6 +24,10 @@ CHOICE_SEPARATOR = " · "  # between a number or term and its title or citation 
 SUGGESTIONS_SHOWN = 5
 REMOVED_CATEGORIES = frozenset({"Cc", "Cs"})  # control characters, lone surrogates
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Invisible characters that would split a number or a word ("Article 4\u200b1"): soft hyphen,
+# zero-width space, non-joiner and joiner, word joiner, Mongolian vowel separator, byte-order mark.
+INVISIBLE = frozenset("\u00ad\u200b\u200c\u200d\u2060\u180e\ufeff")
+HIDDEN = BIDI_CONTROLS | INVISIBLE
 _ARTICLE = re.compile(
     r"""^\s*(?:art(?:icle)?\.?\s*)?(\d+)      # 28, art. 28, Article 28
     \s*(?:\(\s*(\w{1,4})\s*\))?              # (3): a paragraph
@@ -48,7 +52,7 @@ def clean_text(text: str | None) -> str:
 
 
 def _kept(ch: str) -> bool:
-    return unicodedata.category(ch) not in REMOVED_CATEGORIES and ch not in BIDI_CONTROLS
+    return unicodedata.category(ch) not in REMOVED_CATEGORIES and ch not in HIDDEN
 
 
 def clean_question(text: str | None) -> str:

@@ -50,9 +50,12 @@ def read_page(url: str, tools: ToolSettings, html_file: Path | None = None) -> A
 
 def _read_saved(path: Path, max_bytes: int) -> bytes:
     try:
-        if path.stat().st_size > max_bytes:
-            raise CorpusToolError(f"{path} is larger than the limit of {max_bytes:,} bytes.")
-        body = path.read_bytes()
+        if path.is_file():  # not a device, a FIFO or a socket: they have no end to read to
+            body = read_at_most(path, max_bytes)
+        elif not path.is_dir() and path.exists():
+            raise CorpusToolError(f"{path} is not a regular file.")
+        else:
+            body = path.read_bytes()  # raises for a folder or a missing file
     except FileNotFoundError:
         raise CorpusToolError(f"File not found: {path}") from None
     except IsADirectoryError:
@@ -61,4 +64,13 @@ def _read_saved(path: Path, max_bytes: int) -> bytes:
         raise CorpusToolError(f"Cannot read {path}: {exc.strerror or exc}") from None
     if not looks_like_html(body):
         raise CorpusToolError(f"{path} is not an HTML page.")
+    return body
+
+
+def read_at_most(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes; CorpusToolError when there are more than `max_bytes` (whatever its size says)."""
+    with path.open("rb") as handle:
+        body = handle.read(max_bytes + 1)
+    if len(body) > max_bytes:
+        raise CorpusToolError(f"{path} is larger than the limit of {max_bytes:,} bytes.")
     return body

@@ -45,6 +45,10 @@ MAX_TEASER_CHARS = 200
 # Fewer words than this is not an article: a page of navigation, a cookie wall, an error page.
 MIN_ARTICLE_WORDS = 25
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# trafilatura's Markdown escapes punctuation ("3\\.", "\\*"): the corpus keeps the page's own
+# characters, except a "#" opening a line, which would turn the line into a heading.
+MARKDOWN_ESCAPE = re.compile(r"(?<!\\)\\([!-/:-@\[-`{-~])")
+LINE_START_HASH = re.compile(r"^\\#", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,7 @@ def extract_article(html: str, url: str) -> Article | None:
         return None
     meta = extract_metadata(html, default_url=url, date_config=DATE_SEARCH, extensive=False)
     title = _line(meta.title if meta else None)
-    body, excerpt = cut_teaser(_without_title(_clean(text), title))
+    body, excerpt = cut_teaser(_without_title(_clean(unescape_markdown(text)), title))
     if len(body.split()) < MIN_ARTICLE_WORDS:
         return None
     return Article(
@@ -90,6 +94,13 @@ def extract_article(html: str, url: str) -> Article | None:
         text=body,
         excerpt=excerpt,
     )
+
+
+def unescape_markdown(text: str) -> str:
+    """The text with trafilatura's backslash escapes undone (see `MARKDOWN_ESCAPE`)."""
+    kept = "\x00"  # a control character: never in trafilatura's output, removed by _clean
+    protected = LINE_START_HASH.sub(kept, text)
+    return MARKDOWN_ESCAPE.sub(r"\1", protected).replace(kept, "\\#")
 
 
 def cut_teaser(text: str) -> tuple[str, bool]:

@@ -8,16 +8,19 @@ charset the server declared, or raises `FetchError` with one line saying what we
 from __future__ import annotations
 
 import codecs
+import contextlib
+import functools
 import http.client
 import re
 import socket
-import time
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 
 from index_build.corpus_tools.errors import FetchError
+from index_contract.safe_yaml import short_repr
 
 CHUNK_BYTES = 64 * 1024
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -59,9 +62,9 @@ def fetch(url: str, *, timeout: float, max_bytes: int, user_agent: str, accept: 
     request = urllib.request.Request(
         url, headers={"User-Agent": user_agent, "Accept": ", ".join(accept) + ", */*;q=0.1"}
     )
-    deadline = time.monotonic() + timeout
+    opener = _opener(deadline := Deadline(timeout))
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with deadline, opener.open(request, timeout=timeout) as response:
             content_type = response.headers.get_content_type() if response.headers.get("Content-Type") else ""
             charset = response.headers.get_content_charset()
             declared = response.headers.get("Content-Length", "")
@@ -74,22 +77,121 @@ def fetch(url: str, *, timeout: float, max_bytes: int, user_agent: str, accept: 
                 body += chunk
                 if len(body) > max_bytes:
                     raise _too_large(url, max_bytes)
-                if time.monotonic() > deadline:
-                    raise _timed_out(url, timeout)
+            if deadline.expired:  # the connection was cut: what came is not the whole body
+                raise _timed_out(url, timeout)
             final_url = response.geturl()
     except urllib.error.HTTPError as exc:
-        raise FetchError(f"{url} answered HTTP {exc.code} ({exc.reason}).", "http") from None
+        if str(exc.reason).startswith(urllib.request.HTTPRedirectHandler.inf_msg):
+            raise FetchError(f"{url} redirects too many times or in a loop.", "http") from None
+        raise FetchError(f"{url} answered HTTP {exc.code} ({_first_line(exc.reason)}).", "http") from None
     except urllib.error.URLError as exc:
-        if isinstance(exc.reason, TimeoutError | socket.timeout):
+        if deadline.expired or isinstance(exc.reason, TimeoutError | socket.timeout):
             raise _timed_out(url, timeout) from None
         raise FetchError(f"Cannot reach {url}: {_reason(exc.reason)}.", "connection") from None
     except TimeoutError:
         raise _timed_out(url, timeout) from None
     except (http.client.HTTPException, OSError) as exc:
+        if deadline.expired:  # the connection was cut mid-way
+            raise _timed_out(url, timeout) from None
         raise FetchError(f"Cannot fetch {url}: {_reason(exc)}.", "connection") from None
     except ValueError as exc:  # e.g. a redirect to an address urllib cannot follow
         raise FetchError(f"Cannot fetch {url}: {exc}.", "address") from None
     return Fetched(final_url, content_type, charset, bytes(body))
+
+
+class Deadline:
+    """A whole-request time limit: when it passes, the request's sockets are shut down, so a
+    server that sends headers or body one byte at a time cannot hold a fetch any longer."""
+
+    def __init__(self, seconds: float) -> None:
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            if self.expired:
+                _shut(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)  # a read blocked in another thread returns at once
+
+
+class _WatchedHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args: object, deadline: Deadline, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.deadline = deadline
+
+    def connect(self) -> None:
+        super().connect()
+        self.deadline.watch(self.sock)
+
+
+class _WatchedHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args: object, deadline: Deadline, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.deadline = deadline
+
+    def connect(self) -> None:
+        super().connect()
+        self.deadline.watch(self.sock)
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, deadline: Deadline) -> None:
+        super().__init__()
+        self.deadline = deadline
+
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(functools.partial(_WatchedHTTPConnection, deadline=self.deadline), req)
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, deadline: Deadline) -> None:
+        super().__init__()
+        self.deadline = deadline
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        connection = functools.partial(_WatchedHTTPSConnection, deadline=self.deadline)
+        return self.do_open(connection, req, context=self._context)
+
+
+class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    """Redirects are followed to http(s) addresses only (urllib would also follow ftp://)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if urllib.parse.urlsplit(newurl).scheme.lower() not in ("http", "https"):
+            raise FetchError(
+                f"{req.full_url} redirects to a non-http(s) address: {short_repr(newurl)}", "address"
+            )
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _opener(deadline: Deadline) -> urllib.request.OpenerDirector:
+    return urllib.request.build_opener(_HTTPHandler(deadline), _HTTPSHandler(deadline), _HttpOnlyRedirects())
+
+
+def _first_line(text: object) -> str:
+    lines = str(text).strip().splitlines()
+    return lines[0] if lines else ""
 
 
 def looks_like_html(body: bytes) -> bool:

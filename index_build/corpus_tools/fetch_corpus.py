@@ -28,6 +28,9 @@ from index_build.corpus_tools.writer import render_document, write_checked
 from index_build.sources import analysis_folder
 
 RECONSTRUCTED_TITLE_MARKS = ("[...]", "[…]", "[Untitled")  # a title the mirror rebuilt from the URL
+# The temporary folder beside the target: ".corpus.fetch-PID-random"; one whose process is gone
+# (killed mid-way) is removed by the next fetch to the same target.
+STAGING_NAME = ".{target}.fetch-{pid}-"
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,9 @@ def fetch_corpus(
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise CorpusToolError(f"{target} already exists and is not empty: choose another --to.")
     created = _make_parents(target.parent)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.fetch-", dir=target.parent))
+    remove_abandoned_staging(target)
+    prefix = STAGING_NAME.format(target=target.name, pid=os.getpid())
+    staging = Path(tempfile.mkdtemp(prefix=prefix, dir=target.parent))
     try:
         report = _fill(staging, target, manifest, tools, manifest_path, progress)
         if target.exists():
@@ -90,7 +95,7 @@ def _fill(
         raise CorpusToolError(f"Cannot download the Convention's PDF: {exc} Nothing was written.") from None
     if not pdf.body.startswith(PDF_MAGIC):
         raise CorpusToolError(f"{tools.pdf_url} did not send a PDF file. Nothing was written.")
-    pdf_path = staging / manifest.pdf_file
+    pdf_path = staging / manifest.pdf_file  # a path inside: the manifest reader checks it
     pdf_path.parent.mkdir(parents=True, exist_ok=True)
     pdf_path.write_bytes(pdf.body)
     progress(f"Downloaded {tools.pdf_url} ({len(pdf.body):,} bytes); converting it ...")
@@ -128,6 +133,27 @@ def _fetch_page(entry: CommentaryEntry, folder: Path, tools: ToolSettings) -> Pa
     except CorpusToolError as exc:
         return PageResult(entry.file, error=str(exc))
     return PageResult(entry.file, article.words, article.excerpt)
+
+
+def remove_abandoned_staging(target: Path) -> list[Path]:
+    """Remove the temporary folders of earlier fetches to `target` whose process is gone."""
+    removed = []
+    for folder in target.parent.glob(f".{target.name}.fetch-*"):  # older ones have no PID: gone too
+        pid = folder.name.removeprefix(f".{target.name}.fetch-").split("-")[0]
+        if folder.is_dir() and not folder.is_symlink() and not (pid.isdigit() and _running(int(pid))):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # another user's process, or not a process id we can ask about: left alone
+    return True
 
 
 def _make_parents(folder: Path) -> list[Path]:

@@ -34,6 +34,8 @@ def import_pdf(
     """Convert source `source_id` from `pdf`, check it against the manifest, write it to the
     manifest's path under `root` (or to `output`); nothing is written when the check fails."""
     source = manifest_source(source_id, root, manifest_path)
+    target = output if output is not None else source.path
+    check_output(target, source, root, manifest_path)
     try:
         body = convert_pdf(pdf, source_id)
         text = front_matter(source, pdf) + "\n" + body
@@ -46,14 +48,25 @@ def import_pdf(
             "nothing was written:",
             problems,
         )
-    target = output if output is not None else source.path
-    if target.is_dir():
-        raise CorpusToolError(f"{target} is a folder: give a file name with --output.")
     unchanged = target.is_file() and target.read_bytes() == text.encode("utf-8")
     if not unchanged:
         atomic_write(target, text)
     articles = sum(line.startswith("### Article ") for line in body.splitlines())
     return Imported(target, source, articles, len(body.split()), unchanged)
+
+
+def check_output(target: Path, source: TreatySource, root: Path, manifest_path: Path) -> None:
+    """CorpusToolError unless `target` is a regular file (or none yet) that is not another
+    official text of the corpus."""
+    if target.is_dir():
+        raise CorpusToolError(f"{target} is a folder: give a file name with --output.")
+    if target.exists() and not target.is_file():
+        raise CorpusToolError(f"{target} is not a regular file: give a file name with --output.")
+    for other in manifest_treaties(root, manifest_path):
+        if other.id != source.id and target.resolve() == other.path.resolve():
+            raise CorpusToolError(
+                f"{target} is the corpus's text of '{other.id}': the '{source.id}' text may not replace it."
+            )
 
 
 def manifest_source(source_id: str, root: Path, manifest_path: Path) -> TreatySource:

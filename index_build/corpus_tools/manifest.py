@@ -16,7 +16,7 @@ import argparse
 import datetime as dt
 import sys
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import yaml
 
@@ -24,6 +24,8 @@ from index_build.corpus_tools.errors import CorpusToolError
 from index_build.corpus_tools.settings import DEFAULT_COMMENTARY_MANIFEST
 from index_build.markdown import load_yaml, split_front_matter
 from index_build.sources import MANIFEST_PATH, CorpusError, analysis_folder, read_analysis_source
+from index_contract.controls import without_controls
+from index_contract.safe_yaml import short_repr
 
 ENTRY_FIELDS = ("file", "url", "title", "publisher", "date", "author")
 
@@ -63,6 +65,11 @@ def read_fetch_manifest(path: Path) -> FetchManifest:
         raise CorpusToolError(f"{path}: official_texts needs 'pdf_file' (a path) and 'from_pdf' (source ids)")
     if not isinstance(not_fetched, dict):
         raise CorpusToolError(f"{path}: official_texts.not_fetched must map source ids to reasons")
+    if not is_inside_path(official["pdf_file"]):
+        raise CorpusToolError(
+            f"{path}: official_texts.pdf_file must be a relative path inside the corpus, such as "
+            f"sources/A_RES_79_243.pdf; got {short_repr(official['pdf_file'])}"
+        )
     entries = tuple(_entry(item, number, path) for number, item in enumerate(data["commentary"], 1))
     files = [entry.file for entry in entries]
     twice = sorted({name for name in files if files.count(name) > 1})
@@ -76,6 +83,17 @@ def read_fetch_manifest(path: Path) -> FetchManifest:
     )
 
 
+def is_inside_path(text: str) -> bool:
+    """Whether `text` is a relative path that stays where it is joined (no "..", no drive or root)."""
+    parts = PurePosixPath(text).parts
+    return bool(parts) and "\\" not in text and ".." not in parts and not PurePosixPath(text).is_absolute()
+
+
+def _line(value: object) -> str:
+    """A manifest field as one line of text, without control characters."""
+    return " ".join(without_controls(str(value or "")).split())
+
+
 def _entry(item: object, number: int, path: Path) -> CommentaryEntry:
     where = f"{path}: commentary entry {number}"
     if not isinstance(item, dict):
@@ -87,7 +105,7 @@ def _entry(item: object, number: int, path: Path) -> CommentaryEntry:
         raise CorpusToolError(f"{where} lacks {', '.join(missing)}")
     name = item["file"].strip()
     if "/" in name or "\\" in name or not name.endswith(".md") or name.startswith("."):
-        raise CorpusToolError(f"{where}: 'file' must be a file name ending in .md, got {name!r}")
+        raise CorpusToolError(f"{where}: 'file' must be a file name ending in .md, got {short_repr(name)}")
     if not item["url"].startswith(("http://", "https://")):
         raise CorpusToolError(f"{where}: 'url' must be an http(s) address")
     try:
@@ -95,8 +113,8 @@ def _entry(item: object, number: int, path: Path) -> CommentaryEntry:
     except ValueError:
         raise CorpusToolError(f"{where}: 'date' must be a date like 2024-07-30") from None
     return CommentaryEntry(
-        name, item["url"].strip(), item["title"].strip(), item["publisher"].strip(), date,
-        str(item.get("author") or "").strip(), " ".join(str(item.get("date_note") or "").split()),
+        name, item["url"].strip(), _line(item["title"]), _line(item["publisher"]), date,
+        _line(item.get("author")), _line(item.get("date_note")),
     )  # fmt: skip
 
 

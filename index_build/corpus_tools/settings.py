@@ -12,6 +12,7 @@ from importlib import metadata
 from pathlib import Path
 
 from index_contract.config import PROJECT_ROOT, ConfigError, Settings
+from index_contract.safe_yaml import short_repr
 
 # The official PDF of resolution 79/243, whose annex is the Convention (UN Official Document System).
 DEFAULT_PDF_URL = "https://docs.un.org/en/A/RES/79/243"
@@ -20,6 +21,7 @@ DEFAULT_TIMEOUT_SECONDS = 30.0  # for one whole fetch: connecting, waiting and r
 MAX_PAGE_BYTES = 5 * 1024 * 1024  # a commentary page; far more than any article needs
 MAX_PDF_BYTES = 50 * 1024 * 1024  # an official PDF (A/RES/79/243 is 0.5 MB)
 DEFAULT_WORKERS = 4  # pages fetched at once by refresh and fetch
+MAX_SETTING_NUMBER = 10**12  # no limit or count of the corpus tools comes near this
 
 
 @dataclass(frozen=True)
@@ -44,9 +46,9 @@ def tool_settings(settings: Settings) -> ToolSettings:
     where = f"{settings.config_file}: corpus_tools" if settings.config_file else "corpus_tools"
     if not isinstance(raw, dict):
         raise ConfigError(f"{where} must be a mapping of settings")
-    unknown = sorted(set(raw) - set(_KEYS))
+    unknown = sorted((key for key in raw if key not in _KEYS), key=str)
     if unknown:
-        raise ConfigError(f"{where}: unknown setting {unknown[0]!r}; known: {', '.join(_KEYS)}")
+        raise ConfigError(f"{where}: unknown setting {short_repr(unknown[0])}; known: {', '.join(_KEYS)}")
     base = settings.config_file.parent if settings.config_file else PROJECT_ROOT
     values: dict[str, object] = {}
     for key, value in raw.items():
@@ -70,17 +72,23 @@ _KEYS = {
 def _checked(value: object, kind: str, where: str, base: Path) -> object:
     if kind in ("url", "path"):
         if not isinstance(value, str) or not value.strip():
-            raise ConfigError(f"{where} must be text, got {value!r}")
+            raise ConfigError(f"{where} must be text, got {short_repr(value)}")
         if kind == "url" and not value.startswith(("http://", "https://")):
-            raise ConfigError(f"{where} must be an http(s) address, got {value!r}")
+            raise ConfigError(f"{where} must be an http(s) address, got {short_repr(value)}")
         return (base / Path(value).expanduser()).resolve() if kind == "path" else value.strip()
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ConfigError(f"{where} must be a number, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not _finite(value):
+        raise ConfigError(f"{where} must be a number, got {short_repr(value)}")
+    if value > MAX_SETTING_NUMBER:
+        raise ConfigError(f"{where} must be at most {MAX_SETTING_NUMBER:,}, got {short_repr(value)}")
     if kind == "seconds" and value > 0:
         return float(value)
     if kind in ("bytes", "count") and value >= 1 and float(value).is_integer():
         return int(value)
     raise ConfigError(f"{where} must be a positive {'number' if kind == 'seconds' else 'whole number'}")
+
+
+def _finite(value: int | float) -> bool:
+    return isinstance(value, int) or math.isfinite(value)
 
 
 def _version() -> str:

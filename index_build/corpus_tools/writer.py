@@ -26,6 +26,7 @@ from index_build.corpus_tools.text import normalise, same_piece, stored_text
 from index_build.markdown import FrontMatterError, split_front_matter
 from index_build.passages import publisher_short_name, slug
 from index_build.sources import CorpusError, read_analysis_source
+from index_contract.controls import without_controls
 
 MAX_TITLE_SLUG_CHARS = 80
 MAX_PUBLISHER_SLUG_CHARS = 30
@@ -220,7 +221,8 @@ def _quoted(value: object) -> str:
 
 
 def _one_line(value: str | None) -> str:
-    return " ".join((value or "").split())
+    """The text on one line, without control characters (escape sequences, NUL, C1)."""
+    return " ".join(without_controls(value or "").split())
 
 
 def _rel(path: Path) -> str:

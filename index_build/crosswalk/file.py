@@ -14,6 +14,7 @@ import yaml
 
 from index_build.sources import CorpusError
 from index_build.treaty import TreatyText
+from index_contract.safe_yaml import load_yaml, short_repr
 from index_contract.schema import FROM, TO, Pair
 
 CROSSWALK_FILE = "crosswalk.yaml"
@@ -50,7 +51,7 @@ class Crosswalk:
 def read_crosswalk(path: Path, treaties: dict[str, TreatyText]) -> Crosswalk:
     """The crosswalk file, checked against the parsed texts; CorpusError says what is wrong."""
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        data = load_yaml(Path(path).read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise CorpusError(f"{path}: not valid YAML: {exc}") from exc
     if not isinstance(data, dict) or not isinstance(data.get("pairs", []), list):
@@ -83,7 +84,7 @@ def _pair(path: Path, number: int, entry: object, treaties: dict[str, TreatyText
             article = treaty.articles[int(entry[doc])]
         except (KeyError, ValueError):
             raise CorpusError(
-                f"{where}: {treaty.source.name} has no Article {entry[doc]!r} "
+                f"{where}: {treaty.source.name} has no Article {short_repr(entry[doc])} "
                 f"(it has Articles 1 to {max(treaty.articles)})"
             ) from None
         if " ".join(str(entry[f"{doc}_title"]).split()) != article.title:

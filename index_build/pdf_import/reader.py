@@ -8,7 +8,9 @@ rule that closes it, barcodes by their font. Nothing here knows this document's 
 from __future__ import annotations
 
 import math
+import mmap
 import re
+import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -22,6 +24,13 @@ import index_build.pdf_import.layout as L
 from index_build.pdf_import.errors import PdfImportError
 
 PDF_MAGIC = b"%PDF-"
+# A compressed stream is inflated in steps of this size while its inflated size is checked.
+INFLATE_STEP_BYTES = 1024 * 1024
+# The most one stream, and all of them, may inflate to: an official text's page is a few
+# kilobytes; a "compression bomb" of 1 MB inflates to a gigabyte.
+MAX_INFLATED_STREAM_BYTES = 64 * 1024 * 1024
+MAX_INFLATED_TOTAL_BYTES = 512 * 1024 * 1024
+STREAM_START = re.compile(rb"(?<!end)stream\r?\n")
 MAGIC_SEARCH_BYTES = 1024  # the PDF standard lets the header start a little into the file
 SUBSET_PREFIX = re.compile(r"^[A-Z]{6}\+")
 DIGITS = re.compile(r"\d+")
@@ -58,11 +67,15 @@ def read_lines(pdf_path: Path) -> list[Page]:
 def read_pages(pdf_path: Path) -> list[Page]:
     """Every text line of every page, furniture included."""
     _check_is_pdf(pdf_path)
+    _check_inflated_sizes(pdf_path)
     try:
         with pdfplumber.open(pdf_path) as pdf:
             pages = [_read_page(page) for page in pdf.pages]
     except (PdfminerException, PSException) as exc:  # pdfplumber wraps what pdfminer raises on opening
         raise _pdfminer_error(pdf_path, exc) from exc
+    except (ArithmeticError, LookupError, TypeError, ValueError, AttributeError) as exc:
+        # A malformed object (a /MediaBox of two numbers, a page size of zero) deep in pdfminer.
+        raise PdfImportError(f"{pdf_path} is damaged or not a readable PDF ({type(exc).__name__}).") from exc
     if not pages:
         raise PdfImportError(f"{pdf_path} has no pages.")
     if not any(page.lines for page in pages):
@@ -97,6 +110,38 @@ def _check_is_pdf(pdf_path: Path) -> None:
         raise PdfImportError(f"Cannot read {pdf_path}: {exc.strerror or exc}") from exc
     if PDF_MAGIC not in head:
         raise PdfImportError(f"{pdf_path} is not a PDF file (it does not start with {PDF_MAGIC.decode()}).")
+
+
+def _check_inflated_sizes(pdf_path: Path) -> None:
+    """PdfImportError if a Flate stream would inflate past the limits; read without keeping
+    more than one step of inflated data."""
+    total = 0
+    with pdf_path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        for start in STREAM_START.finditer(data):
+            end = data.find(b"endstream", start.end())
+            if end < 0:
+                break
+            size = _inflated_size(data[start.end() : end], MAX_INFLATED_STREAM_BYTES)
+            total += size
+            if size > MAX_INFLATED_STREAM_BYTES or total > MAX_INFLATED_TOTAL_BYTES:
+                one, every = MAX_INFLATED_STREAM_BYTES // 2**20, MAX_INFLATED_TOTAL_BYTES // 2**20
+                raise PdfImportError(
+                    f"{pdf_path} holds compressed data that inflates to more than {one} MB in one stream "
+                    f"or {every} MB in all: it is not an official text (a compression bomb?)."
+                )
+
+
+def _inflated_size(raw: bytes, limit: int) -> int:
+    """How many bytes `raw` inflates to, counted up to just past `limit`; 0 if it is not zlib data."""
+    inflater = zlib.decompressobj()
+    size, pending = 0, raw
+    try:
+        while pending and size <= limit:
+            size += len(inflater.decompress(pending, INFLATE_STEP_BYTES))
+            pending = inflater.unconsumed_tail
+    except zlib.error:
+        return size
+    return size
 
 
 def _pdfminer_error(pdf_path: Path, exc: Exception) -> PdfImportError:
