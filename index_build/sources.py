@@ -11,6 +11,7 @@ import yaml
 from index_build.markdown import FrontMatterError, load_yaml, split_front_matter
 
 MANIFEST_PATH = Path(__file__).resolve().parent.parent / "corpus" / "sources.yaml"
+TRAINING_DIR = "training"  # corpus/training/: questions written to teach the retriever
 REQUIRED_TREATY_FIELDS = ("id", "name", "title", "url", "path")
 REQUIRED_ANALYSIS_FIELDS = ("title", "publisher", "date", "url")
 
@@ -57,10 +58,10 @@ class Corpus:
     def input_files(self) -> dict[str, Path]:
         """Every file the index is built from, keyed by a stable display name."""
         files = {f"corpus:{p.relative_to(self.root).as_posix()}": p for p in self.source_files()}
-        folder = self.manifest_path.parent.name
-        files[f"project:{folder}/{self.manifest_path.name}"] = self.manifest_path
+        data = self.manifest_path.parent
+        files[f"project:{data.name}/{self.manifest_path.name}"] = self.manifest_path
         for path in self.data_files:
-            files[f"project:{folder}/{path.name}"] = path
+            files[f"project:{data.name}/{path.relative_to(data).as_posix()}"] = path
         return files
 
     def watched(self) -> list[str]:
@@ -69,11 +70,18 @@ class Corpus:
         analyses = analysis_folder(self.root, self.manifest_path).relative_to(self.root)
         patterns = [f"corpus:{analyses.as_posix()}/*.md"]
         patterns += [f"corpus:{t.path.relative_to(self.root).as_posix()}" for t in self.absent]
-        return [*patterns, f"project:{self.manifest_path.parent.name}/*.yaml"]
+        data = self.manifest_path.parent.name
+        return [*patterns, f"project:{data}/*.yaml", f"project:{data}/{TRAINING_DIR}/*.yaml"]
 
     def data_file(self, name: str) -> Path | None:
         """The project data file of that name beside the manifest, if there is one."""
-        return next((p for p in self.data_files if p.name == name), None)
+        return next(
+            (p for p in self.data_files if p.parent == self.manifest_path.parent and p.name == name), None
+        )
+
+    def training_files(self) -> list[Path]:
+        """The training questions (`corpus/training/*.yaml`)."""
+        return [p for p in self.data_files if p.parent.name == TRAINING_DIR]
 
     def source_files(self) -> list[Path]:
         return [t.path for t in self.treaties] + [a.path for a in self.analyses]
@@ -102,7 +110,14 @@ def load_corpus(root: Path, manifest_path: Path = MANIFEST_PATH) -> Corpus:
     if not analysis_dir.is_dir():
         raise CorpusError(f"Analysis folder not found: {analysis_dir} (expected *.md files)")
     analyses = tuple(read_analysis_source(path) for path in sorted(analysis_dir.glob("*.md")))
-    data_files = tuple(sorted(p for p in manifest_path.parent.glob("*.yaml") if p.resolve() != manifest_path))
+    data = manifest_path.parent
+    data_files = tuple(
+        sorted(
+            p
+            for p in [*data.glob("*.yaml"), *(data / TRAINING_DIR).glob("*.yaml")]
+            if p.resolve() != manifest_path
+        )
+    )
     return Corpus(
         root=root,
         manifest_path=manifest_path,

@@ -45,6 +45,7 @@ from bot.presentation import (
     article_notes,
     draft_warning,
     hit_notes,
+    says_no_passages,
     section_heading,
     snippet,
 )
@@ -98,10 +99,12 @@ def answer_replies(answer: Answer) -> list[Reply]:
         f"⚠️ {escape_markdown(line.text)}" if line.warning else f"Note: {escape_markdown(line.text)}"
         for line in answer_lines(answer)
     ]
-    if not answer.hits:
+    if says_no_passages(answer):
         lines.append(NO_PASSAGES)
     embeds: list[discord.Embed] = []
     sections = ((TREATY_SECTION, answer.treaty_hits), (ANALYSIS_SECTION, answer.analysis_hits))
+    if answer.leads_with_commentary:
+        sections = sections[::-1]
     for title, hits in sections:
         for position, hit in enumerate(hits):
             heading = section_heading(title, answer) if position == 0 else None
