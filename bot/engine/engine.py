@@ -167,8 +167,7 @@ class Engine:
         evidence clears a bar (or the question asks what people say). The rest is listed."""
         treaty = [r for r in relevant if self.passages[r].kind == "treaty"]
         if not found.treaty_named:  # a question that names no treaty starts from the default one
-            default = self.registry.default
-            treaty.sort(key=lambda r: self.passages[r].doc != default)
+            treaty.sort(key=self._other_treaty)
         named = [r for r in treaty if r in found.referenced][: self.settings.max_shown]
         shown = named or treaty[:1]
         if not named and treaty:
@@ -181,8 +180,14 @@ class Engine:
             if self.passages[r].kind == "analysis"
             and (found.commentary or found.dense[r] >= self.settings.commentary_bar)
         ]
-        chosen = shown + commentary[: self.settings.analysis_slots]
-        return sorted(chosen, key=lambda r: (self.passages[r].kind == "treaty") == found.commentary)
+        chosen = set(shown + commentary[: self.settings.analysis_slots])
+        ordered = [r for r in found.rows if r in chosen]
+        return ordered if found.treaty_named else sorted(ordered, key=self._other_treaty)
+
+    def _other_treaty(self, row: int) -> bool:
+        """Is the passage from a treaty with articles other than the default one (the UNCC)?"""
+        doc = self.passages[row].doc
+        return doc != self.registry.default and doc in self.registry.with_articles
 
     def _relevant(self, found: Retrieval, k: int) -> list[int]:
         """The provisions the question names first, then relevant passages of both kinds:
