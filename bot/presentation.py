@@ -124,9 +124,17 @@ def answer_lines(answer: Answer) -> list[Line]:
     """The refusal of a question the corpus cannot answer (its kind, the explanation, where to
     look), else the notices, and "not covered" when the engine abstained."""
     notes = [Line(notice) for notice in answer.notices]
+    if answer.language != "en" or (answer.out_of_corpus is not None and not answer.out_of_corpus.where):
+        return notes  # one line: ask in English, or what treatybot answers (off-topic)
     if answer.out_of_corpus is not None:
         return [Line(OUT_OF_CORPUS.format(title=answer.out_of_corpus.title), warning=True), *notes]
     return [*notes, Line(NOT_COVERED, warning=True)] if answer.abstained else notes
+
+
+def says_no_passages(answer: Answer) -> bool:
+    """An answer without passages says so, unless its one line already says why (another
+    language, a question the corpus cannot answer)."""
+    return not answer.hits and answer.language == "en" and answer.out_of_corpus is None
 
 
 def more_citations(answer: Answer) -> list[str]:

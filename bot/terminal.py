@@ -26,6 +26,7 @@ from bot.presentation import (
     draft_warning,
     hit_notes,
     more_citations,
+    says_no_passages,
     section_heading,
     snippet,
 )
@@ -41,14 +42,14 @@ def render_answer(answer: Answer) -> RenderableType:
         (TREATY_SECTION, answer.treaty_hits),
         (ANALYSIS_SECTION, answer.analysis_hits),
     )
-    for title, hits in sections:
+    for title, hits in sections[:: -1 if answer.leads_with_commentary else 1]:
         if hits:
             parts.append(Rule(section_heading(title, answer), align="left", style="cyan"))
             parts += [render_hit(hit, answer.final_text_date) for hit in hits]
     more = more_citations(answer)
     if more:
         parts.append(Padding(render_note(Note(NoteKind.MORE, MORE, MORE_SEPARATOR.join(more))), (1, 0, 0, 0)))
-    if not answer.hits:
+    if says_no_passages(answer):
         parts.append(Text(NO_PASSAGES))
     return Group(*parts)
 

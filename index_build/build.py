@@ -93,7 +93,8 @@ def build_index(
             )
         links = describe_links(corpus, texts, passages)  # before embedding: a bad crosswalk fails fast
         links = replace(links, definitions=tuple(definition_pages(links.definitions, passages)))
-        descriptions = load_descriptions(corpus, texts)
+        documents = describe_documents(corpus, texts)
+        descriptions = load_descriptions(corpus, texts, [k.id for k in documents.out_of_corpus.kinds])
         embedder = load_embedder(model_name)
         units = [p.quote[s:e] for p in passages for s, e in p.units]
         texts_to_embed = [p.embed_text for p in passages] + [d.text for d in descriptions] + units
@@ -105,7 +106,7 @@ def build_index(
                 corpus, ModelInfo(model_name, embedder.dimension), len(passages), began, no_encoder
             ),
             passages=passages,
-            documents=describe_documents(corpus, texts),
+            documents=documents,
             links=links,
             vectors=vectors[: len(passages)],
             bm25=_bm25([p.embed_text for p in passages]),

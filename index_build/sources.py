@@ -12,6 +12,7 @@ from index_build.markdown import FrontMatterError, load_yaml, split_front_matter
 from index_contract.safe_yaml import short_repr
 
 MANIFEST_PATH = Path(__file__).resolve().parent.parent / "corpus" / "sources.yaml"
+TRAINING_DIR = "training"  # corpus/training/: questions written to teach the retriever
 REQUIRED_TREATY_FIELDS = ("id", "name", "title", "url", "path")
 REQUIRED_ANALYSIS_FIELDS = ("title", "publisher", "date", "url")
 
@@ -65,10 +66,10 @@ class Corpus:
         """Every file the index is built from, keyed by a stable display name."""
         paths = self.source_files() + sorted({t.pdf for t in self.treaties if t.pdf and t.has_pdf})
         files = {f"corpus:{p.relative_to(self.root).as_posix()}": p for p in paths}
-        folder = self.manifest_path.parent.name
-        files[f"project:{folder}/{self.manifest_path.name}"] = self.manifest_path
+        data = self.manifest_path.parent
+        files[f"project:{data.name}/{self.manifest_path.name}"] = self.manifest_path
         for path in self.data_files:
-            files[f"project:{folder}/{path.name}"] = path
+            files[f"project:{data.name}/{path.relative_to(data).as_posix()}"] = path
         return files
 
     def watched(self) -> list[str]:
@@ -79,11 +80,18 @@ class Corpus:
         patterns += [f"corpus:{t.path.relative_to(self.root).as_posix()}" for t in self.absent]
         pdfs = {t.pdf for t in self.treaties if t.pdf and not t.pdf.is_file()}  # page links once it is there
         patterns += sorted(f"corpus:{p.relative_to(self.root).as_posix()}" for p in pdfs)
-        return [*patterns, f"project:{self.manifest_path.parent.name}/*.yaml"]
+        data = self.manifest_path.parent.name
+        return [*patterns, f"project:{data}/*.yaml", f"project:{data}/{TRAINING_DIR}/*.yaml"]
 
     def data_file(self, name: str) -> Path | None:
         """The project data file of that name beside the manifest, if there is one."""
-        return next((p for p in self.data_files if p.name == name), None)
+        return next(
+            (p for p in self.data_files if p.parent == self.manifest_path.parent and p.name == name), None
+        )
+
+    def training_files(self) -> list[Path]:
+        """The training questions (`corpus/training/*.yaml`)."""
+        return [p for p in self.data_files if p.parent.name == TRAINING_DIR]
 
     def source_files(self) -> list[Path]:
         return [t.path for t in self.treaties] + [a.path for a in self.analyses]
@@ -114,7 +122,14 @@ def load_corpus(root: Path, manifest_path: Path = MANIFEST_PATH) -> Corpus:
     analyses = tuple(
         read_analysis_source(inside_corpus(root, path)) for path in sorted(analysis_dir.glob("*.md"))
     )
-    data_files = tuple(sorted(p for p in manifest_path.parent.glob("*.yaml") if p.resolve() != manifest_path))
+    data = manifest_path.parent
+    data_files = tuple(
+        sorted(
+            p
+            for p in [*data.glob("*.yaml"), *(data / TRAINING_DIR).glob("*.yaml")]
+            if p.resolve() != manifest_path
+        )
+    )
     return Corpus(
         root=root,
         manifest_path=manifest_path,

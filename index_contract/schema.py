@@ -68,10 +68,15 @@ def page_link(url: str, pdf_url: str, page: int | None) -> str:
     return f"{pdf_url}#page={page}" if pdf_url and page else url
 
 
+DECLINE = "decline"  # the section of a description line that is a question the corpus cannot answer
+
+
 @dataclass(frozen=True)
 class Description:
-    """One plain-language line about a provision (`corpus/descriptions.yaml`): searched beside
-    the passages it covers, never shown."""
+    """One plain-language line about a provision (`corpus/descriptions.yaml`), or a question it
+    answers (`corpus/scenarios.yaml`, `corpus/training/`): searched beside the passages it
+    covers, never shown. A line of section DECLINE is a question the corpus cannot answer, of the
+    out-of-corpus kind in `doc`: it covers no passage."""
 
     doc: str
     section: str  # "article" | "preamble" | "annex" | "body"

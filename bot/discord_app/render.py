@@ -57,6 +57,7 @@ from bot.presentation import (
     article_notes,
     draft_warning,
     hit_notes,
+    says_no_passages,
     section_heading,
     snippet,
 )
@@ -137,7 +138,7 @@ def short_answer(answer: Answer) -> ShortAnswer:
         f"⚠️ {escape_markdown(line.text)}" if line.warning else f"Note: {escape_markdown(line.text)}"
         for line in answer_lines(answer)
     ]
-    if not answer.hits:
+    if says_no_passages(answer):
         lines.append(NO_PASSAGES)
     content = _join_lines(lines)
     budget = MAX_ANSWER_CHARS - len(content)
@@ -177,7 +178,8 @@ def _short_sections(answer: Answer) -> list[tuple[str, list[Hit]]]:
     treaty, analysis = answer.treaty_hits, answer.analysis_hits
     if treaty and analysis:
         treaty, analysis = treaty[:1], analysis[: MAX_ANSWER_EMBEDS - 1]
-    return [(TREATY_SECTION, treaty), (ANALYSIS_SECTION, analysis)]
+    sections = [(TREATY_SECTION, treaty), (ANALYSIS_SECTION, analysis)]
+    return sections[::-1] if answer.leads_with_commentary else sections
 
 
 def decline(answer: Answer) -> ShortAnswer:

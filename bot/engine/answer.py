@@ -64,6 +64,7 @@ class Answer:
     final_text_date: str = ""
     out_of_corpus: OutOfCorpusKind | None = None  # a question the corpus cannot answer: hits are related
     turn: Turn | None = None  # this question as a turn of its conversation (for the next question)
+    language: str = "en"  # another language: the answer is one line saying to ask in English
 
     @property
     def treaty_hits(self) -> list[Hit]:
@@ -76,6 +77,11 @@ class Answer:
         return [h for h in self.hits if h.shown and h.passage.kind == "analysis"]
 
     @property
+    def leads_with_commentary(self) -> bool:
+        """A question about what people say: its commentary comes before the treaty text."""
+        return bool(self.hits) and self.hits[0].shown and self.hits[0].passage.kind == "analysis"
+
+    @property
     def listed_hits(self) -> list[Hit]:
         """Relevant passages that are only listed under the answer ("More: ...")."""
         return [h for h in self.hits if not h.shown]
@@ -85,6 +91,7 @@ class Answer:
         return {
             "question": self.question,
             "abstained": self.abstained,
+            "language": self.language,
             "notices": list(self.notices),
             "out_of_corpus": None
             if kind is None

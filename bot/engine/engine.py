@@ -22,6 +22,7 @@ from bot.engine.answer import (
 )
 from bot.engine.conversation import MAX_TURNS, Conversation, Turn, remembered_provisions, topic_after
 from bot.engine.intent import IntentReader
+from bot.engine.language import ENGLISH, ENGLISH_ONLY, language_of
 from bot.engine.notes import DefinedTerm
 from bot.engine.out_of_corpus import OutOfCorpusDetector
 from bot.engine.places import parse_place
@@ -41,6 +42,10 @@ from index_contract.schema import AbsentText, OutOfCorpusKind, Passage, Provisio
 log = logging.getLogger(__name__)
 
 DEFAULT_K = 5
+# Words of a question that only asks for a provision's text (stems, as the tokenizer gives them).
+LOOKUP_WORDS = frozenset(
+    ["articl", "art", "paragraph", "para", "say", "show", "me", "full", "text", "read", "quot"]
+)
 MAX_K = 25
 
 
@@ -57,6 +62,7 @@ class Retrieval:
     vector: np.ndarray | None = None  # the question's vector, to mark the sentence that answers
     commentary: bool = False  # the question asks what people say about the treaty
     out_of_corpus: OutOfCorpusKind | None = None  # the kind of question the corpus cannot answer
+    treaty_named: bool = False  # the question names a treaty (else it is about the default one)
 
 
 def query_embedder(data: IndexData) -> QueryEmbedder:
@@ -96,6 +102,7 @@ class Engine:
             OutOfCorpusDetector(data.documents.out_of_corpus),
             self.links.counterparts,
         )
+        self._kinds = {kind.id: kind for kind in data.documents.out_of_corpus.kinds}
         self.retriever = Retriever(data, embedder, vocabulary, self.registry.names, settings)
         self.passages = data.passages
         self._row_by_id = {p.id: row for row, p in enumerate(self.passages)}
@@ -134,9 +141,13 @@ class Engine:
         light of the `conversation` before it (the answer's `turn` continues it)."""
         question = clean_question(question)
         k = _check_k(k)
+        language = language_of(question)
+        if language != ENGLISH:  # one line, in the question's language: ask in English
+            final = self.data.documents.final_text_date
+            return Answer(question, True, (), (ENGLISH_ONLY[language],), final, language=language)
         found = self.retrieve(question, Method.HYBRID, Source(source), conversation)
-        if found.out_of_corpus is not None:
-            return self._answer(question, found, self._related(found), _pointers(found.out_of_corpus))
+        if found.out_of_corpus is not None:  # its pointer; the governing provisions by citation only
+            return self._answer(question, found, [], _pointers(found.out_of_corpus), self._related(found))
         if found.abstained:
             return self._answer(question, found, found.rows[: min(k, self.settings.nearest_shown)])
         relevant = self._relevant(found, k)
@@ -155,6 +166,8 @@ class Engine:
         passage and those nearly as relevant (at most self.settings.max_shown); commentary only when its own
         evidence clears a bar (or the question asks what people say). The rest is listed."""
         treaty = [r for r in relevant if self.passages[r].kind == "treaty"]
+        if not found.treaty_named:  # a question that names no treaty starts from the default one
+            treaty.sort(key=self._other_treaty)
         named = [r for r in treaty if r in found.referenced][: self.settings.max_shown]
         shown = named or treaty[:1]
         if not named and treaty:
@@ -168,7 +181,13 @@ class Engine:
             and (found.commentary or found.dense[r] >= self.settings.commentary_bar)
         ]
         chosen = set(shown + commentary[: self.settings.analysis_slots])
-        return [r for r in found.rows if r in chosen]
+        ordered = [r for r in found.rows if r in chosen]
+        return ordered if found.treaty_named else sorted(ordered, key=self._other_treaty)
+
+    def _other_treaty(self, row: int) -> bool:
+        """Is the passage from a treaty with articles other than the default one (the UNCC)?"""
+        doc = self.passages[row].doc
+        return doc != self.registry.default and doc in self.registry.with_articles
 
     def _relevant(self, found: Retrieval, k: int) -> list[int]:
         """The provisions the question names first, then relevant passages of both kinds:
@@ -182,6 +201,12 @@ class Engine:
         treaty = treaty[: room - min(self.settings.analysis_slots, len(analysis), room // 2)]
         chosen = set(named + treaty + analysis[: room - len(treaty)])
         return [r for r in found.rows if r in chosen]
+
+    def _is_lookup(self, query: str) -> bool:
+        """Does a question only ask for the text of what it names ("What does article 28 say?",
+        "show me art. 28"), with no topic of its own?"""
+        own = self.reader.vocabulary.own_words(query, self.registry.names)
+        return not [w for w in own if not w.isdigit() and w not in LOOKUP_WORDS]
 
     def _left_out(self, found: Retrieval, rows: list[int]) -> tuple[str, ...]:
         """A notice naming the articles the question names that did not fit in the answer."""
@@ -256,12 +281,15 @@ class Engine:
         if source is not Source.ANALYSIS:
             per_reference = []
             references = intent.references
+            lookup = self._is_lookup(intent.query)
             for ref in references:
                 matched, notice = self._resolve(ref)
                 if notice:
                     notices.append(notice)
-                # Most relevant paragraphs of a named provision first.
-                per_reference.append(sorted(matched, key=lambda r: -ranking.scores[r]))
+                # A whole article looked up reads in the treaty's order; otherwise the paragraphs
+                # of a named provision that answer the question best come first.
+                in_order = lookup and ref.paragraph is None
+                per_reference.append(sorted(matched, key=lambda r: r if in_order else -ranking.scores[r]))
             # Round robin: the best passage of every named provision before any second one.
             interleaved = (row for group in zip_longest(*per_reference) for row in group if row is not None)
             referenced = list(dict.fromkeys(interleaved))
@@ -272,8 +300,11 @@ class Engine:
             notices.append(intent.unmatched)
         notices += [absent_text(a) for a in self.registry.absent_named(question)]
         evidence = _evidence(ranking, method)
+        out_of_corpus = intent.out_of_corpus
+        if out_of_corpus is None and not referenced and ranking.decline is not None:
+            out_of_corpus = self._kinds.get(ranking.decline)
         abstained = (
-            intent.out_of_corpus is not None
+            out_of_corpus is not None
             or named_missing
             or bool(intent.unmatched)
             or (not referenced and evidence < self.settings.abstain_below(method))
@@ -292,9 +323,10 @@ class Engine:
                 remembered_provisions([self.passages[r] for r in rows], intent.follows, self.settings),
                 not abstained,
             ),
-            out_of_corpus=intent.out_of_corpus,
+            out_of_corpus=out_of_corpus,
             vector=ranking.vector,
             commentary=intent.commentary,
+            treaty_named=any(doc in self.registry.with_articles for doc in intent.named),
         )
 
     def highlight(self, row: int, vector: np.ndarray | None) -> tuple[int, int] | None:

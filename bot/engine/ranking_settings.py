@@ -51,6 +51,11 @@ class RankingSettings:
     related_shown: int = 4  # provisions listed as governing a matter the corpus cannot answer
     turn_provisions: int = 5  # passages of a ranking whose places a conversation remembers
     anchor_kept_within: int = 3  # a follow-up keeps the conversation's article if among its first
+    # A question is declined when, of its `decline_neighbours` nearest example questions (by
+    # cosine), those the corpus cannot answer weigh at least `decline_share` of the vote.
+    decline_neighbours: int = 7
+    decline_share: float = 0.5
+    decline_margin: float = 0.05  # ...and the nearest of those is this much closer than any answerable one
 
     def abstain_below(self, method: str) -> float:
         return float(getattr(self, f"abstain_below_{method}"))

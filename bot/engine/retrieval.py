@@ -17,6 +17,7 @@ from bot.engine.query import QueryVocabulary
 from bot.engine.ranking_settings import DEFAULT_RANKING, RankingSettings
 from index_contract.folder import IndexData
 from index_contract.models import QueryEmbedder
+from index_contract.schema import DECLINE
 from index_contract.tokenize import tokenize
 
 
@@ -39,6 +40,7 @@ class Ranking:
     dense: np.ndarray  # cosine similarity of every passage row (or its description) to the query
     lexical: np.ndarray  # BM25 score of every passage row
     vector: np.ndarray | None = None  # the question's vector (None for BM25 alone)
+    decline: str | None = None  # the kind of unanswerable question its nearest example questions are
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ class Retriever:
         self.vocabulary = vocabulary
         self.names = re.compile(names, re.IGNORECASE)
         self.covered = _covered(data.descriptions, data.passages)
+        # Example questions the corpus cannot answer (section "decline", doc = their kind).
+        self.decline_kinds = np.array([d.doc if d.section == DECLINE else "" for d in data.descriptions])
         self._coverage = (  # (description line, passage row) pairs, flat
             np.repeat(np.arange(len(self.covered)), [len(rows) for rows in self.covered]),
             np.concatenate(self.covered) if self.covered else np.zeros(0, dtype=np.int64),
@@ -134,7 +138,37 @@ class Retriever:
         rows = np.flatnonzero(allowed)
         order = rows[np.argsort(-scores[rows], kind="stable")]
         vector = vectors[0] if vectors is not None else None
-        return Ranking(order=order, scores=scores, dense=dense, lexical=lexical, vector=vector)
+        decline = (
+            self.decline_vote(self.description_scores(vector))
+            if vector is not None and self.covered
+            else None
+        )
+        return Ranking(
+            order=order, scores=scores, dense=dense, lexical=lexical, vector=vector, decline=decline
+        )
+
+    def decline_vote(self, similarity: np.ndarray) -> str | None:
+        """The kind of unanswerable question the question's nearest example questions (descriptions
+        and training questions, answerable or not) say it is, or None when most are answerable: a
+        vote of the `decline_neighbours` nearest, each weighted by its cosine."""
+        k = min(self.settings.decline_neighbours, len(similarity))
+        if k == 0 or not self.decline_kinds.any():
+            return None
+        nearest = np.argpartition(-similarity, k - 1)[:k]
+        weights = np.clip(similarity[nearest], 0.0, None)
+        kinds = self.decline_kinds[nearest]
+        total = float(weights.sum())
+        declined = kinds != ""
+        if total <= 0 or float(weights[declined].sum()) < self.settings.decline_share * total:
+            return None
+        answerable = self.decline_kinds == ""
+        lead = float(similarity[~answerable].max() - similarity[answerable].max())
+        if lead < self.settings.decline_margin:
+            return None
+        votes: dict[str, float] = {}
+        for kind, weight in zip(kinds[declined], weights[declined], strict=True):
+            votes[str(kind)] = votes.get(str(kind), 0.0) + float(weight)
+        return max(votes, key=votes.__getitem__)
 
     def _dense_signals(
         self, similarity: np.ndarray, described: np.ndarray | None, weight: float
