@@ -160,7 +160,7 @@ def test_eval_table_lists_misses(capsys, index_dir, tmp_path):
     )
     status, out, _ = run(capsys, "--index", str(index_dir), "eval", str(questions))
     assert status == EXIT_OK
-    for name in ("hybrid", "bm25", "dense", "recall@5", "mrr@10"):
+    for name in ("hybrid", "bm25", "dense", "R@5", "MRR@10"):
         assert name in out
     assert "hybrid: 1 missed" in out and "x1 What is the recipe" in out and "refused" in out
     hybrid_misses = out.split("hybrid: 1 missed")[1].split("bm25:")[0]
