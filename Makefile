@@ -8,7 +8,7 @@ QUESTION ?= Can the authorities search and seize stored electronic data?
 
 DISCORD_RENDER := tools/discord-render
 
-.PHONY: demo test install install-serve index serve bench lint clean postgresql
+.PHONY: demo test install install-serve index serve bench lint clean postgresql screenshots
 
 demo: index
 	$(BIN)/treatybot ask "$(QUESTION)"
@@ -24,6 +24,12 @@ test: $(VENV)/.test-installed postgresql $(DISCORD_RENDER)/node_modules/.install
 $(DISCORD_RENDER)/node_modules/.installed: $(DISCORD_RENDER)/package-lock.json
 	@if command -v npm >/dev/null; then cd $(DISCORD_RENDER) && npm ci --no-audit --no-fund --silent && touch node_modules/.installed; \
 	else echo "npm not found: the Discord Markdown tests will be skipped"; fi
+
+# PNGs of real answers in docs/screenshots/: the real bot against the loopback Discord, each
+# message drawn in headless Chromium (Debian's chromium, installed if missing).
+screenshots: index $(VENV)/.test-installed $(DISCORD_RENDER)/node_modules/.installed
+	@bash scripts/ensure-chromium
+	$(BIN)/python scripts/screenshots.py
 
 # The feedback tests start a throwaway PostgreSQL cluster: Debian's package, installed if missing.
 postgresql:

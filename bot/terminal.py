@@ -32,8 +32,9 @@ from bot.presentation import (
 )
 
 
-def render_answer(answer: Answer) -> RenderableType:
-    parts: list[RenderableType] = [Text(answer.question, style="bold")]
+def render_answer(answer: Answer, *, with_question: bool = True) -> RenderableType:
+    """The answer, opening with its question unless the reader has just typed it."""
+    parts: list[RenderableType] = [Text(answer.question, style="bold")] if with_question else []
     parts += [
         Text(line.text, style="bold yellow") if line.warning else Text(f"Note: {line.text}", style="yellow")
         for line in answer_lines(answer)
@@ -149,15 +150,31 @@ def render_comparison(comparison: Comparison) -> RenderableType:
     return Group(table)
 
 
+# Short headers, so that the table fits 80 columns whole (a narrow terminal wraps them between
+# words); the legend under it says what they stand for. JSON keeps the metrics' own names.
+EVAL_HEADERS = {
+    "recall@1": "R@1",
+    "recall@5": "R@5",
+    "mrr@10": "MRR@10",
+    "refused_out_of_scope": "refused out",
+    "refused_in_scope": "refused in",
+}
+EVAL_LEGEND = (
+    "R@k: share of answerable questions with a hit in the first k passages. MRR@10: mean "
+    "reciprocal rank of the first hit. Refused out / in: share declined of the questions the "
+    "corpus does not answer / does."
+)
+
+
 def render_eval(reports: list[MethodReport], mrr_cutoff: int) -> RenderableType:
-    table = Table(title="Retrieval on the question file")
+    table = Table(title="Retrieval on the question file", caption=EVAL_LEGEND, caption_justify="left")
     metric_names = list(reports[0].metrics())
     groups = reports[0].groups()
-    table.add_column("retriever")
-    if len(groups) > 1:
-        table.add_column("turns")
-    for name in metric_names:
-        table.add_column(name, justify="right")
+    headers = ["retriever", *(["turns"] if len(groups) > 1 else []), *metric_names]
+    for position, name in enumerate(headers):
+        header = EVAL_HEADERS.get(name, name)
+        justify = "right" if position else "left"
+        table.add_column(header, justify=justify, no_wrap=" " not in header)  # only two-word headers wrap
     for report in reports:
         for group in groups if len(groups) > 1 else [None]:
             metrics = report.metrics(group)

@@ -1,12 +1,24 @@
 """The terminal CLI: output, JSON, error messages and exit statuses."""
 
+import contextlib
+import io
 import json
+import os
+import pty
+import select
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
+from rich.console import Console
 
 from bot.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, main
+from bot.cli.answers import CHAT_PROMPT
+from bot.engine.engine import Engine
+from bot.evaluation import evaluate, load_questions
+from bot.terminal import render_eval
 from index_build.build import build_index
 from tests.conftest import DEV_QUESTIONS
 
@@ -149,7 +161,7 @@ def test_eval_table_lists_misses(capsys, index_dir, tmp_path):
     )
     status, out, _ = run(capsys, "--index", str(index_dir), "eval", str(questions))
     assert status == EXIT_OK
-    for name in ("hybrid", "bm25", "dense", "recall@5", "mrr@10"):
+    for name in ("hybrid", "bm25", "dense", "R@5", "MRR@10"):
         assert name in out
     assert "hybrid: 1 missed" in out and "x1 What is the recipe" in out and "refused" in out
     hybrid_misses = out.split("hybrid: 1 missed")[1].split("bm25:")[0]
@@ -252,3 +264,96 @@ def test_define_suggests_each_term_once_the_closest_first(capsys, index_dir):
     terms = [item.split(" (")[0] for item in closest.split("; ")]
     assert terms[0] == "Traffic data"
     assert len({t.casefold() for t in terms}) == len(terms)
+
+
+def test_chat_ends_at_quit_or_exit_and_prints_each_question_once(capsys, monkeypatch, index_dir):
+    for word in ("quit", "Exit"):
+        lines = f"What is the 24/7 network?\n{word}\nWhat is a production order?\n"
+        monkeypatch.setattr("sys.stdin", io.StringIO(lines))
+        status, out, _ = run(capsys, "--index", str(index_dir), "chat")
+        assert status == EXIT_OK
+        assert (
+            out.count("What is the 24/7 network?") == 1 and "Art. 41" in out
+        )  # piped: the question heads its answer
+        assert "production order" not in out.lower() and word not in out
+
+
+def test_chat_on_a_terminal_prompts_echoes_once_and_ends_at_ctrl_d(index_dir):
+    """Run in a pseudo-terminal, as a user would: a prompt, the typed question shown once (by the
+    terminal) above its answer, Ctrl-D ends with status 0."""
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the chat, its standard streams on the terminal
+        os.execvp(sys.executable, [sys.executable, "-m", "bot.cli", "--index", str(index_dir), "chat"])
+    try:
+        seen = _read_until(fd, CHAT_PROMPT)
+        assert "Ctrl-D" in seen and "quit" in seen
+        os.write(fd, b"What is the 24/7 network?\r")
+        seen = _read_until(fd, CHAT_PROMPT)
+        assert seen.count("What is the 24/7 network?") == 1 and "Art. 41" in seen
+        os.write(fd, b"\x04")
+        _read_until(fd, "")
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == EXIT_OK
+    finally:
+        with contextlib.suppress(ProcessLookupError, ChildProcessError):
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        os.close(fd)
+
+
+def _read_until(fd: int, marker: str, timeout: float = 120.0) -> str:
+    """The terminal's output until `marker` has come (until the end when it is empty)."""
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.5)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+        if marker and seen.decode(errors="replace").endswith(marker):
+            break
+    else:
+        pytest.fail(
+            f"no {marker!r} within {timeout} s; the terminal showed:\n{seen.decode(errors='replace')}"
+        )
+    return seen.decode(errors="replace")
+
+
+def test_eval_headers_are_whole_in_80_columns(index_dir, tmp_path):
+    questions = tmp_path / "conversations.yaml"
+    questions.write_text(
+        "conversations:\n"
+        "  - id: c1\n"
+        "    turns:\n"
+        "      - {question: 'What is a production order?', expect: [uncc:27]}\n"
+        "      - {question: 'and the Budapest one?', expect: [budapest:18]}\n"
+        "  - id: c2\n"
+        "    turns:\n"
+        "      - {question: 'What is the recipe for chocolate chip cookies?', expect: []}\n",
+        encoding="utf-8",
+    )
+    reports = evaluate(Engine.load(index_dir), load_questions(questions), depth=10)
+    console = Console(width=80, record=True, file=io.StringIO())
+    console.print(render_eval(reports, 10))
+    shown = console.export_text()
+    table = shown.split("R@k:")[0]
+    assert "…" not in table and all(len(line) <= 80 for line in shown.splitlines())
+    for header in ("retriever", "turns", "R@1", "R@5", "MRR@10", "refused", "out", "in"):
+        assert f" {header} " in table
+    assert "first turns" in table and "follow-ups" in table
+    assert "Refused out / in:" in shown.replace("\n", " ")
+
+
+@pytest.mark.parametrize("command", ["ask", "chat"])
+def test_k_help_says_what_is_quoted_and_what_listed(capsys, command):
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "how many relevant passages an answer draws on" in shown and "listed under More" in shown
+    assert "the most passages to quote" not in shown

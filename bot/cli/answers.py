@@ -6,6 +6,7 @@ import argparse
 import functools
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from bot.cli.common import (
@@ -40,6 +41,17 @@ from bot.terminal import (
 from bot.terminal_io import stdin_lines
 from index_contract.config import Settings
 
+K_HELP = (
+    "how many relevant passages an answer draws on: the closest (a few treaty passages, and "
+    "commentary) are quoted, the others listed under More"
+)
+CHAT_PROMPT = "question> "
+CHAT_ENDS = {"quit", "exit"}
+CHAT_INTRO = (
+    "Ask a question per line; follow-ups are read with the questions before them. "
+    "Type quit or exit, or press Ctrl-D, to end."
+)
+
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     command = functools.partial(add_command, commands, common)
@@ -47,12 +59,12 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     ask = command("ask", cmd_ask, "answer a question with quoted, cited passages")
     ask.add_argument("question")
     add_source(ask)
-    add_k(ask, DEFAULT_K, "the most passages to quote; further relevant ones are listed under More")
+    add_k(ask, DEFAULT_K, K_HELP)
     add_json(ask)
 
     chat = command("chat", cmd_chat, "answer one question per line of standard input, as a conversation")
     add_source(chat)
-    add_k(chat, DEFAULT_K, "the most passages to quote per answer")
+    add_k(chat, DEFAULT_K, K_HELP)
     add_json(chat, "print one JSON object per line, as ask --json")
 
     search = command("search", cmd_search, "list the passages that best match a query")
@@ -83,7 +95,7 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
         "score hybrid, BM25-only and dense-only retrieval, and the answers as users see them",
     )
     ev.add_argument("file", help="question file in the format of shared/eval/questions.yaml")
-    add_k(ev, MRR_CUTOFF, "ranking depth for MRR")
+    add_k(ev, MRR_CUTOFF, "also score MRR over the first N passages of each ranking (at least 5)")
     ev.add_argument(
         "--set",
         action="append",
@@ -104,12 +116,20 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     """Questions from standard input, one per line, each read with the ones before it ("what
     does paragraph 3 say?"). The index is loaded once. A line the engine refuses (empty, too
-    long) is reported on its own and the conversation goes on; end with Ctrl-D."""
+    long) is reported on its own and the conversation goes on. `quit`, `exit` or the end of
+    the input (Ctrl-D) ends it. On a terminal each question is asked at a prompt (and not
+    printed again above its answer); piped, there is no prompt and each answer opens with its
+    question."""
     engine = open_engine(settings)
-    if sys.stdin.isatty() and not args.json:
-        err.print("Ask a question per line; follow-ups are read with the questions before them. Ctrl-D ends.")
+    interactive = sys.stdin.isatty() and sys.stdout.isatty() and not args.json
+    if interactive:
+        import readline  # noqa: F401  (line editing and history for input())
+
+        err.print(CHAT_INTRO)
     conversation = Conversation()
-    for line in stdin_lines():
+    for line in _chat_lines(interactive):
+        if line.strip().lower().rstrip(".!") in CHAT_ENDS:
+            break
         if not line.strip():
             continue
         try:
@@ -121,9 +141,22 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
         if args.json:
             print(json.dumps(answer.to_dict(), ensure_ascii=False), flush=True)
         else:
-            out.print(render_answer(answer))
+            out.print(render_answer(answer, with_question=not interactive))
             out.print()
     return EXIT_OK
+
+
+def _chat_lines(interactive: bool) -> Iterator[str]:
+    """Lines of standard input; on a terminal read at a prompt, Ctrl-D (or Ctrl-C) ending them."""
+    if not interactive:
+        yield from stdin_lines()  # an invalid byte is read as U+FFFD, never an end
+        return
+    while True:
+        try:
+            yield input(CHAT_PROMPT)
+        except (EOFError, KeyboardInterrupt):
+            print()  # the prompt's line is ended, so the shell's starts on its own
+            return
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:

@@ -41,7 +41,7 @@ STARTUP_TIMEOUT = 10.0
 OP_DISPATCH, OP_HEARTBEAT, OP_IDENTIFY, OP_RESUME, OP_HELLO, OP_HEARTBEAT_ACK = 0, 1, 2, 6, 10, 11
 CLOSE_AUTHENTICATION_FAILED = 4004
 CLOSE_UNKNOWN_ERROR = 4000  # the client reconnects (and tries to resume)
-DM_CHANNEL, GUILD_TEXT = 1, 0
+DM_CHANNEL, GUILD_TEXT, PUBLIC_THREAD = 1, 0, 11
 APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE = 2, 3, 4
 BUTTON = 2
 OPTION_TYPES = {str: 3, int: 4, bool: 5}
@@ -72,6 +72,7 @@ class _State:
     synced: bool = False
     shards: set[int] = field(default_factory=set)  # shards with a live, identified connection
     undelivered: list[str] = field(default_factory=list)  # events no connection could take
+    threads: list[dict[str, Any]] = field(default_factory=list)  # threads the bot opened
 
 
 class FakeDiscord:
@@ -206,6 +207,30 @@ class FakeDiscord:
         future = asyncio.run_coroutine_threadsafe(event, self._loop)
         return SentInteraction(interaction_id, token, future.result(STARTUP_TIMEOUT))
 
+    def say(
+        self, content: str, user_id: int, channel_id: int = 0, *, mention_bot: bool = True
+    ) -> dict[str, Any]:
+        """A user posts `content` in a channel or thread of the default guild (mentioning the bot,
+        unless told not to), as MESSAGE_CREATE; returns the message as dispatched."""
+        channel_id = channel_id or self.channel_id
+        user = {"id": str(user_id), "username": f"user{user_id}", "discriminator": "0", "avatar": None}
+        message = {
+            **self._message({"content": content}, webhook=False, channel_id=channel_id),
+            "author": user,
+            "guild_id": str(self.guild_id),
+            "member": {"roles": [], "joined_at": datetime.now(UTC).isoformat(), "deaf": False, "mute": False},
+            "mentions": [self.bot_user] if mention_bot else [],
+        }
+        del message["application_id"]
+        event = self._dispatch("MESSAGE_CREATE", message, self.shard_of(self.guild_id))
+        asyncio.run_coroutine_threadsafe(event, self._loop).result(STARTUP_TIMEOUT)
+        return message
+
+    def threads(self) -> list[dict[str, Any]]:
+        """The threads the bot opened, oldest first."""
+        with self._changed:
+            return list(self._state.threads)
+
     def burst(self, name: str, calls: list[tuple[int, dict[str, Any]]]) -> list[SentInteraction]:
         """Dispatch many slash commands back to back, in one go: (user id, options) each."""
         payloads = []
@@ -303,7 +328,11 @@ class FakeDiscord:
         if route in {("POST", "/webhooks/{}/{}"), ("PATCH", "/webhooks/{}/{}/messages/{}")}:
             return _json(self._message(body or {}, webhook=True))
         if route == ("POST", "/channels/{}/messages"):
-            return _json(self._message(body or {}, webhook=False))
+            return _json(self._message(body or {}, webhook=False, channel_id=int(path.split("/")[2])))
+        if route == ("POST", "/channels/{}/messages/{}/threads"):
+            thread = self._new_thread(int(path.split("/")[2]), int(path.split("/")[4]), body or {})
+            await self._dispatch("THREAD_CREATE", {**thread, "newly_created": True})
+            return _json(thread)
         if route == ("POST", "/channels/{}/typing"):
             return web.Response(status=204)
         return _json({"message": "404: Not Found", "code": 0}, status=404)
@@ -517,10 +546,36 @@ class FakeDiscord:
             "resource": None,
         }
 
-    def _message(self, body: dict[str, Any], *, webhook: bool) -> dict[str, Any]:
+    def _new_thread(self, parent_id: int, message_id: int, body: dict[str, Any]) -> dict[str, Any]:
+        """A public thread the bot opens on a message (the thread's id is the message's)."""
+        thread = {
+            "id": str(message_id),
+            "type": PUBLIC_THREAD,
+            "guild_id": str(self.guild_id),
+            "parent_id": str(parent_id),
+            "owner_id": str(self.application_id),
+            "name": body.get("name", ""),
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+            "message_count": 0,
+            "member_count": 1,
+            "flags": 0,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": body.get("auto_archive_duration", 1440),
+                "archive_timestamp": datetime.now(UTC).isoformat(),
+                "locked": False,
+            },
+        }
+        with self._changed:
+            self._state.threads.append(thread)
+            self._changed.notify_all()
+        return thread
+
+    def _message(self, body: dict[str, Any], *, webhook: bool, channel_id: int = 0) -> dict[str, Any]:
         return {
             "id": str(self.snowflake()),
-            "channel_id": str(self.channel_id),
+            "channel_id": str(channel_id or self.channel_id),
             "author": self.bot_user,
             "content": body.get("content") or "",
             "timestamp": datetime.now(UTC).isoformat(),
@@ -541,7 +596,7 @@ class FakeDiscord:
 
 
 ROUTE_WORDS = {"users", "oauth2", "applications", "interactions", "callback", "webhooks", "messages"}
-ROUTE_WORDS |= {"channels", "typing", "guilds", "commands", "gateway", "bot", "@me", "@original"}
+ROUTE_WORDS |= {"channels", "typing", "guilds", "commands", "gateway", "bot", "@me", "@original", "threads"}
 
 
 def _shape(path: str) -> str:

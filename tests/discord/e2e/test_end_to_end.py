@@ -184,3 +184,22 @@ def test_define_and_compare_over_the_wire(live_bot: LiveBot, engine: Engine) -> 
     assert displayed(right["name"]).startswith("Budapest Convention Art. 19 — ") and right["inline"]
     assert button_names(followup) == ["Previous", "Next", "👍", "👎"]
     assert followup["allowed_mentions"] == {"parse": []}
+
+
+def test_a_mention_opens_a_thread_where_a_follow_up_needs_no_mention(live_bot: LiveBot) -> None:
+    server = live_bot.server
+    server.say(f"<@{server.application_id}> {QUESTION}", USER)
+    server.wait_for(lambda state: bool(state.threads), ANSWER_TIMEOUT, "a thread")
+    thread = server.threads()[-1]
+    assert thread["name"] == QUESTION and thread["owner_id"] == str(server.application_id)
+
+    def in_thread(r) -> bool:
+        return r.method == "POST" and r.path == f"/channels/{thread['id']}/messages"
+
+    server.wait_for_requests(in_thread, 1, ANSWER_TIMEOUT)
+    first = len(server.requests(in_thread))
+    server.say("What safeguards apply?", USER, int(thread["id"]), mention_bot=False)
+    server.wait_for_requests(in_thread, first + 1, ANSWER_TIMEOUT)
+    follow_up = server.requests(in_thread)[first].body
+    assert displayed(follow_up["content"]).startswith("What safeguards apply?")
+    assert any(displayed(e["title"]).startswith("UNCC Art. 24") for e in follow_up["embeds"])
