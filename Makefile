@@ -65,7 +65,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # The default install builds and serves; `make install-serve` (or `pip install .`) only serves,
-# without torch, from an index built elsewhere and copied (see README, Deployment).
+# without torch, from an index built elsewhere and copied (see docs/operating.md).
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[build]'
 	touch $@
