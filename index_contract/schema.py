@@ -1,7 +1,7 @@
 """The index's typed schema: every record the index folder holds, as frozen dataclasses.
 
 The build modules make these records (`passages.py`, `crossrefs.py`, `definitions.py`,
-`crosswalk/`, `glossary.py`, `build.py`), `artifact.py` writes and reads the folder, and the
+`crosswalk/`, `glossary.py`, `build.py`), `folder.py` writes and reads the folder, and the
 engine reads the records. JSON is encoded and decoded by msgspec, which checks the type of
 every field on load: a damaged or hand-edited file fails with the path of the bad value
 (`$.treaties[...].articles`) instead of a KeyError somewhere in the engine.

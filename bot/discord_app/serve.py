@@ -72,7 +72,8 @@ def serve(
         raise ServeError(str(exc)) from None
     if manifest_signature(settings.index) is None:
         raise ServeError(f"No index at {settings.index}. Build it first with: treatybot build")
-    host = EngineHost(settings.index, workers=config.workers)
+    # Reloads load the index as the first load does: with the config's ranking settings.
+    host = EngineHost(settings.index, workers=config.workers, loader=lambda _index: load_engine(settings))
     bot = TreatyBot(host, config, open_vote_store(config.feedback_db))
     shards = {"shard_count": config.shard_count, "shard_ids": config.shard_ids}
     start = {
