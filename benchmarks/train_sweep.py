@@ -78,7 +78,7 @@ def train(name: str, recipe: Recipe, cache: Path) -> tuple[Path, float]:
     code = (
         "import json,sys\n"
         "from index_build.training import Recipe, train_cached_for_corpus\n"
-        f"r = Recipe(**json.loads({json.dumps(recipe.fingerprint())!r}))\n"
+        f"r = Recipe(**json.loads({recipe.fingerprint()!r}))\n"
         f"print(train_cached_for_corpus({BASE!r}, r, {str(cache)!r}, log=lambda m: print(m, file=sys.stderr, flush=True)))\n"
     )
     done = subprocess.run(python() + ["-c", code], env=env({}), capture_output=True, text=True)
@@ -158,14 +158,41 @@ def summary(rows: list[dict], method: str = "hybrid") -> dict[str, float]:
     return out
 
 
+def print_table(out: Path, names: list[str]) -> None:
+    """Markdown: one row per file, group and retriever; the recipes side by side."""
+    records = {n: json.loads((out / f"{n}.json").read_text()) for n in names}
+    metrics = ("recall@1", "recall@5", "mrr@10", "refused_out_of_scope", "refused_in_scope")
+    short = ("r@1", "r@5", "MRR", "unans. refused", "ans. refused")
+    head = ["file", "set", "turns", "retriever", "n"] + [f"{s} {n}" for s in short for n in names]
+    print("| " + " | ".join(head) + " |")
+    print("|" + "---|" * len(head))
+    first = records[names[0]]["rows"]
+    for row in first:
+        others = [
+            next(
+                r
+                for r in records[n]["rows"]
+                if (r["file"], r["turns"], r["method"]) == (row["file"], row["turns"], row["method"])
+            )
+            for n in names
+        ]
+        cells = [row["file"], "held-out" if held_out(row["file"]) else "tuning", row["turns"], row["method"], str(row["n"])]
+        cells += [f"{o[m]:.3f}" for m in metrics for o in others]
+        print("| " + " | ".join(cells) + " |")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recipes", default="base,e1-n1")
     parser.add_argument("--out", default=str(PROJECT / ".cache" / "sweep"))
     parser.add_argument("--cache", default=str(PROJECT / ".cache" / "retrievers"))
+    parser.add_argument("--table", help="A,B: print every file's rows for recipes A and B (already run)")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    if args.table:
+        print_table(out, args.table.split(","))
+        return 0
     for name in args.recipes.split(","):
         result = out / f"{name}.json"
         if result.is_file():

@@ -419,7 +419,7 @@ def train_retriever(
     Returns a small report (steps, seconds, pairs per second)."""
     import torch
     from sentence_transformers import SentenceTransformer
-    from sentence_transformers.losses import MultipleNegativesRankingLoss
+    from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
 
     from index_build.embedding import resolve_model
 
