@@ -446,7 +446,7 @@ def train_retriever(
         optimizer, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm)))
     )
     model.train()
-    began, step, seen = time.perf_counter(), 0, 0
+    began, cpu, step, seen = time.perf_counter(), time.process_time(), 0, 0
     for epoch_plan in plan:
         for batch in epoch_plan:
             if step >= total:
@@ -470,7 +470,8 @@ def train_retriever(
     out_dir.mkdir(parents=True, exist_ok=True)
     model.save(str(out_dir))
     seconds = time.perf_counter() - began
-    report = {"steps": step, "pairs": seen, "seconds": round(seconds, 1), "pairs_per_s": round(seen / max(seconds, 1e-9), 2)}
+    report = {"steps": step, "pairs": seen, "seconds": round(seconds, 1),
+        "cpu_seconds": round(time.process_time() - cpu, 1), "pairs_per_s": round(seen / max(seconds, 1e-9), 2)}
     (out_dir / "training.json").write_text(json.dumps({"recipe": asdict(recipe), **report}, indent=1))
     return report
 
@@ -517,7 +518,7 @@ def _train_query_side(
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm)))
     )
-    began, step, seen, refreshed = time.perf_counter(), 0, 0, 0.0
+    began, cpu, step, seen, refreshed = time.perf_counter(), time.process_time(), 0, 0, 0.0
     targets = None
     for _ in range(recipe.epochs):
         order = list(queries)
@@ -567,6 +568,7 @@ def _train_query_side(
         "steps": step,
         "pairs": seen,
         "seconds": round(seconds, 1),
+        "cpu_seconds": round(time.process_time() - cpu, 1),
         "refresh_seconds": round(refreshed, 1),
         "pairs_per_s": round(seen / max(seconds, 1e-9), 2),
     }
