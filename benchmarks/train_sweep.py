@@ -49,7 +49,9 @@ HELD_OUT = [
 ]
 # "query" mode: the question side trained against every passage (see index_build/training.py);
 # "mnrl": both sides, in-batch and hard negatives (measured at 1-2 pairs/s here: too slow).
-DEFAULT = Recipe(mode="query", epochs=1, batch_size=64, lr=5e-5, max_seq_length=64, negatives=0, positive="all")
+DEFAULT = Recipe(
+    mode="query", epochs=1, batch_size=64, lr=5e-5, max_seq_length=64, negatives=0, positive="all"
+)
 RECIPES: dict[str, Recipe | None] = {
     "base": None,  # the untrained model
     "q-e1": DEFAULT,
@@ -58,7 +60,9 @@ RECIPES: dict[str, Recipe | None] = {
     "q-e1-lr1e4": replace(DEFAULT, lr=1e-4),
     "q-e2-r2": replace(DEFAULT, epochs=2, refreshes=2),
     "q-e1-half": replace(DEFAULT, max_pairs=2700),
-    "mnrl-700": Recipe(mode="mnrl", epochs=1, batch_size=32, lr=3e-5, max_seq_length=128, negatives=1, max_pairs=700),
+    "mnrl-700": Recipe(
+        mode="mnrl", epochs=1, batch_size=32, lr=3e-5, max_seq_length=128, negatives=1, max_pairs=700
+    ),
 }
 COLUMNS = ("n", "recall@1", "recall@5", "mrr@10", "refused_out_of_scope", "refused_in_scope")
 
@@ -79,9 +83,10 @@ def train(name: str, recipe: Recipe, cache: Path) -> tuple[Path, float]:
         "import json,sys\n"
         "from index_build.training import Recipe, train_cached_for_corpus\n"
         f"r = Recipe(**json.loads({recipe.fingerprint()!r}))\n"
-        f"print(train_cached_for_corpus({BASE!r}, r, {str(cache)!r}, log=lambda m: print(m, file=sys.stderr, flush=True)))\n"
+        "log = lambda m: print(m, file=sys.stderr, flush=True)\n"
+        f"print(train_cached_for_corpus({BASE!r}, r, {str(cache)!r}, log=log))\n"
     )
-    done = subprocess.run(python() + ["-c", code], env=env({}), capture_output=True, text=True)
+    done = subprocess.run([*python(), "-c", code], env=env({}), capture_output=True, text=True)
     if done.returncode:
         raise SystemExit(f"training {name} failed:\n{done.stderr[-3000:]}")
     return Path(done.stdout.strip().splitlines()[-1]), time.perf_counter() - began
@@ -90,7 +95,7 @@ def train(name: str, recipe: Recipe, cache: Path) -> tuple[Path, float]:
 def build(model: str, index: Path) -> float:
     began = time.perf_counter()
     done = subprocess.run(
-        python() + ["-m", "bot.cli", "build"],
+        [*python(), "-m", "bot.cli", "build"],
         env=env({"TREATYBOT_MODEL": model, "TREATYBOT_INDEX": str(index)}),
         capture_output=True,
         text=True,
@@ -133,7 +138,7 @@ def evaluate_index(index: Path) -> list[dict]:
     )
     files = [str(readable_copy(p, index.parent / "questions")) for p in TUNING + HELD_OUT if p.is_file()]
     done = subprocess.run(
-        python() + ["-c", code, json.dumps(files)], env=env({}), capture_output=True, text=True, cwd=PROJECT
+        [*python(), "-c", code, json.dumps(files)], env=env({}), capture_output=True, text=True, cwd=PROJECT
     )
     if done.returncode:
         raise SystemExit(f"evaluation failed:\n{done.stderr[-3000:]}")
@@ -176,7 +181,13 @@ def print_table(out: Path, names: list[str]) -> None:
             )
             for n in names
         ]
-        cells = [row["file"], "held-out" if held_out(row["file"]) else "tuning", row["turns"], row["method"], str(row["n"])]
+        cells = [
+            row["file"],
+            "held-out" if held_out(row["file"]) else "tuning",
+            row["turns"],
+            row["method"],
+            str(row["n"]),
+        ]
         cells += [f"{o[m]:.3f}" for m in metrics for o in others]
         print("| " + " | ".join(cells) + " |")
 
@@ -213,7 +224,13 @@ def main() -> int:
             "rows": rows,
         }
         result.write_text(json.dumps(record, indent=1))
-        print(name, record["summary"], record["summary_dense"], f"train {seconds:.0f}s build {built:.0f}s", flush=True)
+        print(
+            name,
+            record["summary"],
+            record["summary_dense"],
+            f"train {seconds:.0f}s build {built:.0f}s",
+            flush=True,
+        )
     return 0
 
 

@@ -23,6 +23,7 @@ from index_build.out_of_corpus_kinds import load_out_of_corpus
 from index_build.passages import build_passages, publisher_short_name
 from index_build.pdf_pages import definition_pages, passage_pages, read_page_map, with_pages
 from index_build.sources import MANIFEST_PATH, Corpus, load_corpus
+from index_build.training import RETRIEVER_CACHE_DIR, trained_retriever
 from index_build.treaty import TreatyText, parse_treaties
 from index_contract.files import package_versions, sha256_file
 from index_contract.folder import (
@@ -95,7 +96,16 @@ def build_index(
         links = replace(links, definitions=tuple(definition_pages(links.definitions, passages)))
         documents = describe_documents(corpus, texts)
         descriptions = load_descriptions(corpus, texts, [k.id for k in documents.out_of_corpus.kinds])
-        embedder = load_embedder(model_name)
+        retriever = trained_retriever(
+            model_name,
+            passages,
+            texts,
+            corpus.manifest_path.parent / "crosswalk.yaml",
+            cache_path.parent / RETRIEVER_CACHE_DIR,
+            log=lambda line: console.print(f"Training the retriever: {line}", markup=False),
+            project_corpus=corpus.manifest_path.parent,
+        )
+        embedder = load_embedder(str(retriever) if retriever else model_name)
         units = [p.quote[s:e] for p in passages for s, e in p.units]
         texts_to_embed = [p.embed_text for p in passages] + [d.text for d in descriptions] + units
         vectors, embedded = _embed(embedder, texts_to_embed, cache_path, console)
@@ -103,7 +113,11 @@ def build_index(
         described = len(passages) + len(descriptions)
         writer.commit(
             manifest=_manifest(
-                corpus, ModelInfo(model_name, embedder.dimension), len(passages), began, no_encoder
+                corpus,
+                ModelInfo(model_name, embedder.dimension, str(retriever)),
+                len(passages),
+                began,
+                no_encoder,
             ),
             passages=passages,
             documents=documents,

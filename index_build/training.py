@@ -37,9 +37,9 @@ from pathlib import Path
 
 import numpy as np
 
-from index_build.schema import Passage
 from index_build.sources import read_data_file
 from index_build.treaty import TreatyText
+from index_contract.schema import Passage
 
 PROJECT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 TRAINING_DIR = "training"
@@ -249,7 +249,7 @@ def counterpart_map(crosswalk_pairs: Iterable[object]) -> dict[tuple[str, int], 
     """(doc, article) -> its counterparts in the other treaty, both ways."""
     found: dict[tuple[str, int], list[tuple[str, int]]] = {}
     for pair in crosswalk_pairs:
-        uncc, budapest = int(getattr(pair, "uncc")), int(getattr(pair, "budapest"))
+        uncc, budapest = int(pair.uncc), int(pair.budapest)
         found.setdefault(("uncc", uncc), []).append(("budapest", budapest))
         found.setdefault(("budapest", budapest), []).append(("uncc", uncc))
     return found
@@ -319,7 +319,11 @@ def training_pairs(
             cand = sorted(cand, key=lambda i: (-score[i], i))
         picked = cand[:negatives]
         if len(picked) < negatives:  # pad from elsewhere in the corpus, never a positive
-            banned = set(pos) | set(picked) | {i for i in everything if _group(passages[i]) == _group(passages[pos[0]])}
+            banned = (
+                set(pos)
+                | set(picked)
+                | {i for i in everything if _group(passages[i]) == _group(passages[pos[0]])}
+            )
             pool = [i for i in everything if i not in banned]
             picked += rng.sample(pool, negatives - len(picked))
         for i in chosen:
@@ -338,7 +342,8 @@ def training_pairs(
 
 def model_scorer(model_name: str, cache_path: Path | None = None) -> Scorer:
     """Cosines by a sentence-transformers model, passage vectors through the embedding cache."""
-    from index_build.embedding import EmbeddingCache, load_embedder
+    from index_build.embedding import EmbeddingCache
+    from index_contract.models import load_embedder
 
     embedder = load_embedder(model_name)
 
@@ -347,7 +352,7 @@ def model_scorer(model_name: str, cache_path: Path | None = None) -> Scorer:
             return embedder.encode(list(texts))
         with EmbeddingCache(cache_path) as cache:
             got = cache.get_many(embedder.model_name, list(texts), embedder.dimension)
-            missing = sorted({t for t, v in zip(texts, got) if v is None})
+            missing = sorted({t for t, v in zip(texts, got, strict=False) if v is None})
             if missing:
                 cache.put_many(embedder.model_name, missing, embedder.encode(missing))
                 got = cache.get_many(embedder.model_name, list(texts), embedder.dimension)
@@ -421,7 +426,7 @@ def train_retriever(
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
 
-    from index_build.embedding import resolve_model
+    from index_contract.models import resolve_model
 
     if recipe.mode == "query":
         return _train_query_side(base_model, pairs, out_dir, recipe, log, max_steps, candidates)
@@ -470,8 +475,13 @@ def train_retriever(
     out_dir.mkdir(parents=True, exist_ok=True)
     model.save(str(out_dir))
     seconds = time.perf_counter() - began
-    report = {"steps": step, "pairs": seen, "seconds": round(seconds, 1),
-        "cpu_seconds": round(time.process_time() - cpu, 1), "pairs_per_s": round(seen / max(seconds, 1e-9), 2)}
+    report = {
+        "steps": step,
+        "pairs": seen,
+        "seconds": round(seconds, 1),
+        "cpu_seconds": round(time.process_time() - cpu, 1),
+        "pairs_per_s": round(seen / max(seconds, 1e-9), 2),
+    }
     (out_dir / "training.json").write_text(json.dumps({"recipe": asdict(recipe), **report}, indent=1))
     return report
 
@@ -492,7 +502,7 @@ def _train_query_side(
     import torch
     from sentence_transformers import SentenceTransformer
 
-    from index_build.embedding import resolve_model
+    from index_contract.models import resolve_model
 
     torch.set_num_threads(min(2, os.cpu_count() or 1))
     seed_everything(recipe.seed)
@@ -532,7 +542,10 @@ def _train_query_side(
                 model.max_seq_length = max(recipe.max_seq_length, 256)
                 with torch.no_grad():
                     targets = model.encode(
-                        texts, batch_size=32, convert_to_tensor=True, normalize_embeddings=True,
+                        texts,
+                        batch_size=32,
+                        convert_to_tensor=True,
+                        normalize_embeddings=True,
                         show_progress_bar=False,
                     ).clone()
                 model.max_seq_length = recipe.max_seq_length
@@ -582,7 +595,7 @@ def _train_query_side(
 def model_files_digest(base_model: str) -> str:
     """sha256 over the base model folder's files (names and bytes), or over its name when it is
     not a local folder."""
-    from index_build.embedding import resolve_model
+    from index_contract.models import resolve_model
 
     folder = Path(resolve_model(base_model))
     digest = hashlib.sha256()
@@ -639,7 +652,12 @@ def cached_retriever(
     staging = Path(tempfile.mkdtemp(prefix=".retriever-", dir=cache_dir))
     try:
         report = train_retriever(
-            base_model, pairs_factory(), staging, recipe, log=log, candidates=candidates() if candidates else ()
+            base_model,
+            pairs_factory(),
+            staging,
+            recipe,
+            log=log,
+            candidates=candidates() if candidates else (),
         )
         (staging / "cache_key.json").write_text(json.dumps({"key": key, **report}))
         try:
@@ -679,8 +697,59 @@ def load_corpus_view(corpus_root: Path, project_corpus: Path = PROJECT_CORPUS) -
 
 def key_texts(view: CorpusView) -> list[str]:
     """The passage texts that go into the cache key: the treaty passages only (an edited
-    commentary file must not retrain; its questions still train on its current text)."""
+    commentary file must not retrain; its questions still train on its current text). The
+    build leaves them out too (`trained_retriever`): the official texts do not change, and a
+    model trained on them stays a valid retriever for a corrected text."""
     return [p.embed_text for p in view.passages if p.kind == "treaty"]
+
+
+# The recipe the build trains with (q-e1 in benchmarks/train_sweep_results.md): the question
+# side, one epoch, every passage of a question's provision a positive, every other a negative.
+BUILD_RECIPE = Recipe(
+    mode="query", epochs=1, batch_size=64, lr=5e-5, max_seq_length=64, negatives=0, positive="all", seed=15
+)
+RETRIEVER_CACHE_DIR = "retrievers"  # beside the embedding cache: one trained model per key
+
+
+def trained_retriever(
+    base_model: str,
+    passages: Sequence[Passage],
+    texts: Mapping[str, TreatyText],
+    crosswalk: Path,
+    cache_dir: Path,
+    log: Callable[[str], None] | None = None,
+    project_corpus: Path = PROJECT_CORPUS,
+    recipe: Recipe = BUILD_RECIPE,
+) -> Path | None:
+    """The build's retriever: `base_model` fine-tuned on the project's training questions
+    (cached by base model, training files and recipe; trained when missing). None when the
+    project has no training questions: the base model is used as it is."""
+    view = CorpusView(list(passages), texts, read_crosswalk_pairs(crosswalk) if crosswalk.is_file() else [])
+    files = training_files(project_corpus)
+    if not files:
+        return None
+
+    def make_pairs() -> list[Pair]:
+        return training_pairs(
+            load_examples(files),
+            view.passages,
+            view.texts,
+            view.crosswalk,
+            negatives=max(1, recipe.negatives),
+            positive=recipe.positive,
+            scorer=None,
+            seed=recipe.seed,
+        )
+
+    return cached_retriever(
+        base_model,
+        files,
+        recipe,
+        cache_dir,
+        make_pairs,
+        log=log,
+        candidates=lambda: [p.embed_text for p in view.passages],
+    )
 
 
 def train_cached_for_corpus(
@@ -693,7 +762,7 @@ def train_cached_for_corpus(
     log: Callable[[str], None] | None = None,
 ) -> Path:
     """The trained model for this corpus and the project's training files (cached)."""
-    from index_build.config import load_settings
+    from index_contract.config import load_settings
 
     settings = load_settings()
     view = load_corpus_view(corpus_root or settings.corpus, project_corpus)
@@ -701,7 +770,9 @@ def train_cached_for_corpus(
     cache_path = embedding_cache or settings.embedding_cache
 
     def make_pairs() -> list[Pair]:
-        scorer = model_scorer(base_model, cache_path) if recipe.positive == "best" or recipe.negatives else None
+        scorer = (
+            model_scorer(base_model, cache_path) if recipe.positive == "best" or recipe.negatives else None
+        )
         return training_pairs(
             load_examples(files),
             view.passages,
@@ -723,6 +794,6 @@ def train_cached_for_corpus(
 
 def resolve_base(name: str) -> str:
     """The local folder of a model name (the bundled default) or the name itself."""
-    from index_build.embedding import resolve_model
+    from index_contract.models import resolve_model
 
     return resolve_model(name)

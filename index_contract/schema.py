@@ -293,8 +293,13 @@ class Documents:
 
 @dataclass(frozen=True)
 class ModelInfo:
-    name: str
+    name: str  # the configured (base) model
     dimension: int
+    trained: str = ""  # the folder of the model fine-tuned from it that embedded the index, if any
+
+    @property
+    def embedded_with(self) -> str:
+        return self.trained or self.name
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import yaml
 from bot.engine.engine import Engine
 from index_build.build import ENCODER_CACHE_DIR, build_index
 from index_build.sources import Corpus, load_corpus
+from index_build.training import RETRIEVER_CACHE_DIR
 from index_contract.config import load_settings
 
 DEV_QUESTIONS = Path(__file__).resolve().parents[2] / "shared" / "eval" / "questions.yaml"
@@ -62,8 +63,10 @@ def warm_cache(settings, index_dir, tmp_path) -> Path:
     cache = tmp_path / "cache" / "embeddings.sqlite3"
     cache.parent.mkdir()
     shutil.copy(settings.embedding_cache, cache)
-    # The exported query encoder, shared read-only: builds check it against the model and reuse it.
-    (cache.parent / ENCODER_CACHE_DIR).symlink_to(settings.embedding_cache.parent / ENCODER_CACHE_DIR)
+    # The exported query encoder and the trained retriever, shared read-only: builds check the
+    # encoder against the model and reuse both.
+    for shared in (ENCODER_CACHE_DIR, RETRIEVER_CACHE_DIR):
+        (cache.parent / shared).symlink_to(settings.embedding_cache.parent / shared)
     return cache
 
 

@@ -18,6 +18,7 @@ from index_build import build
 from index_build.build import ENCODER_CACHE_DIR, build_index
 from index_build.embedding import EmbeddingCache
 from index_build.sources import CorpusError
+from index_build.training import RETRIEVER_CACHE_DIR
 from index_contract import folder as index_folder
 from index_contract.folder import IndexBusy, IndexUnavailable, IndexWriter, load_index, read_manifest
 from index_contract.freshness import check_index
@@ -235,7 +236,8 @@ def test_a_corrupt_embedding_cache_is_replaced_with_one_line(
     cache = tmp_path / "cache.sqlite3"
     cache.write_bytes(b"this is not a database" * 100)
     # The query encoder the index fixture exported, shared (this test is about the vector cache).
-    (tmp_path / ENCODER_CACHE_DIR).symlink_to(settings.embedding_cache.parent / ENCODER_CACHE_DIR)
+    for shared in (ENCODER_CACHE_DIR, RETRIEVER_CACHE_DIR):
+        (tmp_path / shared).symlink_to(settings.embedding_cache.parent / shared)
     report = build_index(corpus_copy, tmp_path / "index", settings.model, cache)
     assert report.embedded > report.passages and report.reused == 0
     assert "cannot be used" in capsys.readouterr().err

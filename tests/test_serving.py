@@ -18,6 +18,7 @@ from bot.engine.retrieval import Method
 from bot.evaluation import load_questions
 from index_build.build import build_index
 from index_build.encoder_export import ExportError
+from index_build.training import RETRIEVER_CACHE_DIR
 from index_contract.folder import load_index, verify_index
 from index_contract.models import Embedder, load_embedder
 from index_contract.query_encoder import OnnxQueryEncoder
@@ -107,6 +108,7 @@ def test_a_model_that_cannot_be_exported_falls_back_to_sentence_transformers(
     index, cache = tmp_path / "index", tmp_path / "cache" / "embeddings.sqlite3"
     cache.parent.mkdir()
     shutil.copy(settings.embedding_cache, cache)  # and no exported encoder beside it
+    (cache.parent / RETRIEVER_CACHE_DIR).symlink_to(settings.embedding_cache.parent / RETRIEVER_CACHE_DIR)
     build_index(corpus_copy, index, settings.model, cache, Console(file=output, width=200))
     said = [line for line in output.getvalue().splitlines() if "sentence-transformers" in line]
     assert said == [

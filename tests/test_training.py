@@ -47,7 +47,9 @@ def test_pairs_cover_every_paragraph(view, pairs_all):
 
 
 def test_negatives_never_include_a_positive(view, examples):
-    pairs = T.training_pairs(examples, view.passages, view.texts, view.crosswalk, negatives=3, positive="first")
+    pairs = T.training_pairs(
+        examples, view.passages, view.texts, view.crosswalk, negatives=3, positive="first"
+    )
     by_text = {}
     for passage in view.passages:
         by_text.setdefault(passage.embed_text, []).append(passage)
@@ -63,7 +65,8 @@ def test_negatives_never_include_a_positive(view, examples):
             article = int(pair.key)
             for text in pair.negatives:
                 assert not any(
-                    p.doc == pair.doc and p.section == "article" and p.article == article for p in by_text[text]
+                    p.doc == pair.doc and p.section == "article" and p.article == article
+                    for p in by_text[text]
                 ), pair.query
 
 
@@ -105,14 +108,21 @@ def test_cache_key(view, tmp_path):
     uncc.write_bytes(changed)
     # an edited analysis file changes commentary passages only: same key
     edited = [
-        replace(p, embed_text=p.embed_text + " (edited)") if p.kind == "analysis" else p for p in view.passages
+        replace(p, embed_text=p.embed_text + " (edited)") if p.kind == "analysis" else p
+        for p in view.passages
     ]
     shutil.copyfile(T.PROJECT_CORPUS / "training" / "uncc-21-40.yaml", uncc)
     assert T.key_texts(T.CorpusView(edited, view.texts)) == texts
-    assert T.cache_key("m", files, recipe, T.key_texts(T.CorpusView(edited, view.texts)), base_digest="d") == key
+    assert (
+        T.cache_key("m", files, recipe, T.key_texts(T.CorpusView(edited, view.texts)), base_digest="d") == key
+    )
     # a changed treaty passage does change it
-    treaty = [replace(p, embed_text=p.embed_text + ".") if p.id == "uncc:art7:p1" else p for p in view.passages]
-    assert T.cache_key("m", files, recipe, T.key_texts(T.CorpusView(treaty, view.texts)), base_digest="d") != key
+    treaty = [
+        replace(p, embed_text=p.embed_text + ".") if p.id == "uncc:art7:p1" else p for p in view.passages
+    ]
+    assert (
+        T.cache_key("m", files, recipe, T.key_texts(T.CorpusView(treaty, view.texts)), base_digest="d") != key
+    )
 
 
 def test_base_model_digest_is_stable():

@@ -77,7 +77,7 @@ def query_embedder(data: IndexData) -> QueryEmbedder:
     else:
         reason = manifest.query_encoder_note or "the index holds no ONNX query encoder"
     log.warning("Queries are embedded with sentence-transformers: %s", reason)
-    return load_embedder(manifest.model.name)
+    return load_embedder(manifest.model.embedded_with)
 
 
 class Engine:
