@@ -105,7 +105,12 @@ def build_index(
             log=lambda line: console.print(f"Training the retriever: {line}", markup=False),
             project_corpus=corpus.manifest_path.parent,
         )
-        embedder = load_embedder(str(retriever) if retriever else model_name)
+        # A trained model is named by its base and its cache key, wherever its folder lies.
+        embedder = (
+            load_embedder(f"{model_name}@{retriever.name}", str(retriever))
+            if retriever
+            else load_embedder(model_name)
+        )
         units = [p.quote[s:e] for p in passages for s, e in p.units]
         texts_to_embed = [p.embed_text for p in passages] + [d.text for d in descriptions] + units
         vectors, embedded = _embed(embedder, texts_to_embed, cache_path, console)
@@ -145,7 +150,7 @@ def _query_encoder(embedder: Embedder, cache: Path, console: Console) -> tuple[P
     if not reproduces(folder, embedder):
         console.print(f"Exporting the query encoder of {embedder.model_name} to ONNX...")
         try:
-            export_query_encoder(embedder.model_name, folder, quantize=False)
+            export_query_encoder(embedder.location, folder, quantize=False)
         except (ExportError, OSError) as exc:
             note = f"the model could not be exported to ONNX ({exc})"
             console.print(f"Queries will be embedded with sentence-transformers: {note}.", markup=False)

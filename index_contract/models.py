@@ -54,12 +54,15 @@ class Embedder:
     Safe to share between threads: calls to the model are serialised, because a fast
     tokenizer must not be used by two threads at once ("Already borrowed")."""
 
-    def __init__(self, model_name: str = DEFAULT_MODEL) -> None:
+    def __init__(self, model_name: str = DEFAULT_MODEL, location: str | None = None) -> None:
+        """`model_name` names the model (in caches and manifests); `location`, when given, is
+        where it lies (a fine-tuned model's folder, wherever its cache is)."""
         self.model_name = model_name
+        self.location = location or model_name
         try:
             from sentence_transformers import SentenceTransformer
 
-            self._model = SentenceTransformer(resolve_model(model_name), device="cpu")
+            self._model = SentenceTransformer(resolve_model(self.location), device="cpu")
         except ModelError:
             raise
         except ImportError as exc:
@@ -113,6 +116,6 @@ class QueryEmbedder(Protocol):
 
 
 @lru_cache(maxsize=2)
-def load_embedder(model_name: str = DEFAULT_MODEL) -> Embedder:
+def load_embedder(model_name: str = DEFAULT_MODEL, location: str | None = None) -> Embedder:
     """One loaded model per name per process: index reloads and rebuilds reuse it."""
-    return Embedder(model_name)
+    return Embedder(model_name, location)
