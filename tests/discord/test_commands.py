@@ -479,9 +479,10 @@ async def test_follow_ups_in_a_thread_are_read_with_the_questions_before(world: 
 
 
 async def test_show_more_shows_the_listed_passages_in_full_to_whoever_asks(world: World, engine) -> None:
-    question = "When does the convention enter into force?"
+    questions = ["When does the convention enter into force?", "What does article 28 say?", "extradition"]
+    question = next((q for q in questions if render.short_answer(engine.ask(q)).rest), None)
+    assert question is not None, "one of these answers cuts or lists passages it does not quote whole"
     expected = render.short_answer(engine.ask(question)).rest
-    assert expected, "this answer cuts or lists passages it does not quote whole"
     result = await world.alice.slash(world.channel, "ask", question=question)
     last = messages_of(result)[-1]
     more = next(cid for cid in custom_ids(last) if cid.startswith("treatybot:more:"))

@@ -509,9 +509,10 @@ def test_the_shard_line_names_where_about_was_asked() -> None:
 
 
 def test_more_field_links_are_markdown_links_not_escaped_text(engine) -> None:
-    answer = engine.ask("When does the convention enter into force?")
+    questions = ["When does the convention enter into force?", "What does article 28 say?", "extradition"]
+    answer = next((a for a in map(engine.ask, questions) if render.short_answer(a).rest), None)
+    assert answer is not None, "one of these questions lists further provisions under More"
     rest = render.short_answer(answer).rest
-    assert rest, "this question lists further provisions under More"
     fields = [f for reply in render.answer_replies(answer) for e in reply.embeds for f in e.fields]
     more = next(f.value for f in fields if f.name == render.MORE)
     assert "\\[" not in more and "\\]" not in more
