@@ -93,7 +93,7 @@ def test_answer_keeps_treaty_text_and_commentary_apart(engine):
     assert all(h.passage.kind == "treaty" for h in answer.treaty_hits)
     assert all(h.passage.link.startswith("http") for h in answer.hits)
     payload = answer.to_dict()
-    assert set(payload) == {"question", "abstained", "notices", "out_of_corpus", "passages"}
+    assert set(payload) == {"question", "abstained", "language", "notices", "out_of_corpus", "passages"}
     assert payload["out_of_corpus"] is None
     assert {"id", "document", "kind", "article", "paragraph", "citation", "quote", "link", "score"} <= set(
         payload["passages"][0]

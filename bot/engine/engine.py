@@ -148,8 +148,8 @@ class Engine:
         found = self.retrieve(question, Method.HYBRID, Source(source), conversation)
         if found.out_of_corpus is not None:  # its pointer; the governing provisions by citation only
             return self._answer(question, found, [], _pointers(found.out_of_corpus), self._related(found))
-        if found.abstained:
-            return self._answer(question, found, found.rows[: min(k, self.settings.nearest_shown)])
+        if found.abstained:  # the nearest passages are cited, never quoted as if they answered
+            return self._answer(question, found, [], listed=found.rows[: min(k, self.settings.nearest_shown)])
         relevant = self._relevant(found, k)
         shown = self._shown(found, relevant)
         listed = [r for r in relevant if r not in shown and self.passages[r].kind == "treaty"]
