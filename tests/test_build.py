@@ -6,6 +6,7 @@ import io
 import json
 import shutil
 import sqlite3
+from pathlib import Path
 
 import bm25s
 import numpy as np
@@ -22,12 +23,12 @@ from index_build.training import RETRIEVER_CACHE_DIR
 from index_contract import folder as index_folder
 from index_contract.folder import IndexBusy, IndexUnavailable, IndexWriter, load_index, read_manifest
 from index_contract.freshness import check_index
-from index_contract.schema import ModelInfo
 
 
 def test_manifest_describes_the_build(index_dir, settings, corpus):
     manifest = read_manifest(index_dir)
-    assert manifest.model == ModelInfo(settings.model, 384)
+    assert manifest.model.name == settings.model and manifest.model.dimension == 384
+    assert Path(manifest.model.trained).name.startswith("retriever-")  # fine-tuned by the build
     assert manifest.passages == len(load_index(index_dir).passages) > 500
     assert "corpus:treaty/uncc.md" in manifest.files
     assert "project:corpus/sources.yaml" in manifest.files

@@ -76,7 +76,8 @@ def test_chat_and_eval_import_neither(index_dir, tmp_path):
 @pytest.fixture(scope="module")
 def both_engines(engine):
     assert isinstance(engine.embedder, OnnxQueryEncoder)
-    return engine, Engine(engine.data, load_embedder(engine.data.manifest.model.name))
+    model = engine.data.manifest.model
+    return engine, Engine(engine.data, load_embedder(model.name, model.embedded_with))
 
 
 @pytest.mark.parametrize(

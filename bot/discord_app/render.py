@@ -148,7 +148,8 @@ def short_answer(answer: Answer) -> ShortAnswer:
         for position, hit in enumerate(hits):
             if len(shown) == MAX_ANSWER_EMBEDS:
                 break
-            heading = section_heading(title, answer) if position == 0 else None
+            # Every commentary embed says it is commentary; treaty text is labelled once.
+            heading = section_heading(title, answer) if position == 0 or title == ANALYSIS_SECTION else None
             room = budget - sum(len(embed) for _, embed in shown) - MORE_ROOM
             fitted = short_hit_embed(hit, answer.final_text_date, heading, room)
             if fitted is None:
