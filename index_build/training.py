@@ -34,6 +34,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -460,26 +461,41 @@ def train_retriever(
             columns += [[p.negatives[k] for p in batch] for k in range(min(n_neg, len(batch[0].negatives)))]
             features = [_to_device(model.tokenize(c)) for c in columns]
             loss = loss_fn(features, torch.zeros(len(batch)))
-            optimizer.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            scheduler.step()
+            _descend(model, optimizer, scheduler, loss)
             step += 1
             seen += len(batch)
             if log and (step % 20 == 0 or step == total):
                 rate = seen / (time.perf_counter() - began)
                 log(f"step {step}/{total} loss {loss.item():.3f} ({rate:.1f} pairs/s)")
     model.eval()
+    return _save(model, out_dir, recipe, step, seen, began, cpu)
+
+
+def _descend(model: Any, optimizer: Any, scheduler: Any, loss: Any) -> None:
+    """One optimisation step on `loss`, gradients clipped to norm 1."""
+    import torch
+
+    optimizer.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    optimizer.step()
+    scheduler.step()
+
+
+def _save(
+    model: Any, out_dir: Path, recipe: Recipe, steps: int, seen: int, began: float, cpu: float, **extra: float
+) -> dict:
+    """Write the trained model and `training.json` (recipe, steps, time) to `out_dir`."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     model.save(str(out_dir))
     seconds = time.perf_counter() - began
     report = {
-        "steps": step,
+        "steps": steps,
         "pairs": seen,
         "seconds": round(seconds, 1),
         "cpu_seconds": round(time.process_time() - cpu, 1),
+        **extra,
         "pairs_per_s": round(seen / max(seconds, 1e-9), 2),
     }
     (out_dir / "training.json").write_text(json.dumps({"recipe": asdict(recipe), **report}, indent=1))
@@ -561,11 +577,7 @@ def _train_query_side(
                 mask[row, sorted(by_query[q])] = True
             positive = torch.logsumexp(logits.masked_fill(~mask, float("-inf")), dim=1)
             loss = (torch.logsumexp(logits, dim=1) - positive).mean()
-            optimizer.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            scheduler.step()
+            _descend(model, optimizer, scheduler, loss)
             step += 1
             seen += len(batch)
             if log and (step % 20 == 0 or step == total):
@@ -573,20 +585,7 @@ def _train_query_side(
                 log(f"step {step}/{total} loss {loss.item():.3f} ({rate:.1f} questions/s)")
     model.eval()
     model.max_seq_length = 256
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    model.save(str(out_dir))
-    seconds = time.perf_counter() - began
-    report = {
-        "steps": step,
-        "pairs": seen,
-        "seconds": round(seconds, 1),
-        "cpu_seconds": round(time.process_time() - cpu, 1),
-        "refresh_seconds": round(refreshed, 1),
-        "pairs_per_s": round(seen / max(seconds, 1e-9), 2),
-    }
-    (out_dir / "training.json").write_text(json.dumps({"recipe": asdict(recipe), **report}, indent=1))
-    return report
+    return _save(model, out_dir, recipe, step, seen, began, cpu, refresh_seconds=round(refreshed, 1))
 
 
 # --- the cache -----------------------------------------------------------------------------------
