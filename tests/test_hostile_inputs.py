@@ -24,6 +24,7 @@ import yaml
 from rich.text import Text
 
 from bot.cli import EXIT_FAILURE, main
+from bot.cli import answers
 from bot.cli import common as cli
 from bot.discord_app.logs import StructuredFormatter
 from bot.discord_app.render import ANALYSIS_COLOUR, answer_replies, hit_embeds
@@ -458,7 +459,7 @@ class BinaryStdin(io.TextIOWrapper):
 
 
 def test_chat_answers_every_line_around_an_invalid_byte(capsys, monkeypatch, engine):
-    monkeypatch.setattr(cli, "open_engine", lambda settings: engine)
+    monkeypatch.setattr(answers, "open_engine", lambda settings: engine)
     monkeypatch.setattr(
         "sys.stdin", BinaryStdin(b"What is Article 41?\nArticle 25 \xff\xfe?\nWhat is Article 28?\n")
     )
