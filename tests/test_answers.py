@@ -10,6 +10,7 @@ import pytest
 
 from bot.cli import EXIT_OK, main
 from bot.discord_app.render import answer_replies
+from bot.engine.conversation import Conversation
 from bot.engine.retrieval import Method
 from bot.evaluation import QuestionFile, evaluate, load_questions
 from tests.conftest import DEV_QUESTIONS
@@ -133,3 +134,15 @@ def test_follow_up_turns_floor(engine):
     report = _pooled(engine, ["conversations-a", "conversations-b", "conversations-c"])
     follow_ups = report.metrics(report.groups()[-1])
     assert follow_ups["recall@1"] >= 0.55 and follow_ups["recall@5"] >= 0.80
+
+
+def test_an_answer_shows_a_passage_or_says_the_corpus_does_not_answer(engine):
+    """Every turn of the conversation files: an answer that is not a decline quotes at least one
+    passage (never an empty "No passages found." that claims to answer)."""
+    for name in ["conversations-a", "conversations-c"]:
+        for thread in load_questions(QUESTIONS / f"{name}.yaml").conversations:
+            conversation = Conversation()
+            for turn in thread.turns:
+                answer = engine.ask(turn.text, conversation=conversation)
+                assert answer.abstained or any(hit.shown for hit in answer.hits), turn.text
+                conversation = conversation.then(answer.turn) if answer.turn else conversation

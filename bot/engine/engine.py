@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import chain, zip_longest
 from pathlib import Path
 
@@ -148,10 +148,11 @@ class Engine:
         found = self.retrieve(question, Method.HYBRID, Source(source), conversation)
         if found.out_of_corpus is not None:  # its pointer; the governing provisions by citation only
             return self._answer(question, found, [], _pointers(found.out_of_corpus), self._related(found))
-        if found.abstained:  # the nearest passages are cited, never quoted as if they answered
-            return self._answer(question, found, [], listed=found.rows[: min(k, self.settings.nearest_shown)])
-        relevant = self._relevant(found, k)
+        relevant = [] if found.abstained else self._relevant(found, k)
         shown = self._shown(found, relevant)
+        if not shown:  # the nearest passages are cited, never quoted as if they answered
+            found = replace(found, abstained=True, turn=replace(found.turn, answered=False))
+            return self._answer(question, found, [], listed=found.rows[: min(k, self.settings.nearest_shown)])
         listed = [r for r in relevant if r not in shown and self.passages[r].kind == "treaty"]
         return self._answer(question, found, shown, self._left_out(found, relevant), listed)
 
