@@ -23,8 +23,7 @@ import pytest
 import yaml
 from rich.text import Text
 
-from bot.cli import EXIT_FAILURE, main
-from bot.cli import answers
+from bot.cli import EXIT_FAILURE, answers, main
 from bot.cli import common as cli
 from bot.discord_app.logs import StructuredFormatter
 from bot.discord_app.render import ANALYSIS_COLOUR, answer_replies, hit_embeds
