@@ -21,10 +21,10 @@ from bot.engine.references import relative_references
 from bot.engine.registry import TreatyRegistry
 from index_contract.schema import Passage, Provision
 from index_contract.tokenize import stems, tokenize
+from index_contract.topics import topic_with
 
 SHORT_QUESTION_WORDS = 2  # a question with no more content words than this leans on the one before
 MAX_TURNS = 4  # turns kept: older ones no longer explain a follow-up
-MAX_TOPIC_WORDS = 60  # a topic carried through follow-ups keeps its latest words
 
 
 @dataclass(frozen=True)
@@ -42,8 +42,7 @@ class Turn:
 
 def topic_after(previous: Turn | None, text: str) -> str:
     """The topic of a turn: its own words, following those of the turn it leans on."""
-    words = f"{previous.topic} {text}".split() if previous else text.split()
-    return " ".join(words[-MAX_TOPIC_WORDS:])
+    return topic_with(previous.topic if previous else "", text)
 
 
 @dataclass(frozen=True)

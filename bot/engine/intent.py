@@ -15,6 +15,7 @@ from bot.engine.query import QueryVocabulary
 from bot.engine.references import ReferenceFinder
 from bot.engine.registry import COMPARISON_WORDS, TreatyRegistry
 from index_contract.schema import OutOfCorpusKind, Provision
+from index_contract.topics import topic_with
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ class QueryIntent:
     question: str  # as asked (cleaned)
     query: str  # what is searched for it: its core, without chit-chat
     parts: tuple[str, ...]  # the sentences of a long question, also searched one by one
-    context: tuple[str, ...]  # the topic of the turn it follows up, searched beside it
+    context: tuple[str, ...]  # a follow-up after the topic of the turn it follows up, searched beside it
     treaty: str  # the treaty it is about: the one it names, else the default
     named: tuple[str, ...]  # every document it names, in order
     references: tuple[Provision, ...]  # provisions it names (and their counterparts in a comparison)
@@ -67,7 +68,7 @@ class IntentReader:
             question=question,
             query=query,
             parts=self.vocabulary.parts(query),
-            context=(follows.topic,) if follows is not None else (),
+            context=(topic_with(follows.topic, query),) if follows is not None else (),
             treaty=treaty,
             named=named,
             references=tuple(references),
