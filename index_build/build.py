@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from index_build.descriptions import load_descriptions
-from index_build.embedding import EmbeddingCache, embed_with_cache
+from index_build.embedding import EmbeddingCache, LazyModel, embed_with_cache
 from index_build.encoder_export import ExportError, encoder_folder_name, export_query_encoder, reproduces
 from index_build.glossary import GLOSSARY_FILE, load_glossary
 from index_build.link_data import describe_links
@@ -32,7 +32,6 @@ from index_contract.folder import (
     IndexWriter,
 )
 from index_contract.freshness import code_fingerprint
-from index_contract.models import Embedder, load_embedder
 from index_contract.schema import (
     AbsentText,
     AnalysisInfo,
@@ -47,6 +46,7 @@ from index_contract.tokenize import TOKENIZER_VERSION, tokenize
 
 BUILD_MODULES = ("sentence_transformers", "countryinfo")  # from the `build` extra
 ENCODER_CACHE_DIR = "encoders"  # beside the embedding cache: one exported query encoder per model
+PAGE_MAP_CACHE_DIR = "pdf-pages"  # beside the embedding cache: the page map of each official PDF
 VERSIONED_PACKAGES = ("sentence-transformers", "torch", "faiss-cpu", "bm25s", "numpy")
 
 
@@ -85,7 +85,9 @@ def build_index(
     with IndexWriter(index_dir) as writer:
         corpus = load_corpus(corpus_root, manifest_path)
         texts = parse_treaties(corpus)
-        passages = add_pages(corpus, build_passages(corpus, texts), console)
+        passages = add_pages(
+            corpus, build_passages(corpus, texts), console, cache_path.parent / PAGE_MAP_CACHE_DIR
+        )
         console.print(f"Read {len(corpus.source_files())} documents: {len(passages)} passages.")
         for treaty in corpus.absent:
             console.print(
@@ -106,15 +108,18 @@ def build_index(
             project_corpus=corpus.manifest_path.parent,
         )
         # A trained model is named by its base and its cache key, wherever its folder lies.
-        embedder = (
-            load_embedder(f"{model_name}@{retriever.name}", str(retriever))
-            if retriever
-            else load_embedder(model_name)
-        )
+        name = f"{model_name}@{retriever.name}" if retriever else model_name
         units = [p.quote[s:e] for p in passages for s, e in p.units]
         texts_to_embed = [p.embed_text for p in passages] + [d.text for d in descriptions] + units
-        vectors, embedded = _embed(embedder, texts_to_embed, cache_path, console)
-        encoder, no_encoder = _query_encoder(embedder, cache_path.parent / ENCODER_CACHE_DIR, console)
+        with EmbeddingCache(cache_path, warn=partial(console.print, style="yellow", markup=False)) as cache:
+            embedder = LazyModel(name, str(retriever) if retriever else None, cache.dimension(name))
+            vectors, embedded = _embed(embedder, texts_to_embed, cache, console)
+            encoder, no_encoder = _query_encoder(
+                embedder,
+                lambda probes: embed_with_cache(embedder, probes, cache)[0],
+                cache_path.parent / ENCODER_CACHE_DIR,
+                console,
+            )
         described = len(passages) + len(descriptions)
         writer.commit(
             manifest=_manifest(
@@ -141,13 +146,15 @@ def build_index(
     return BuildReport(Path(index_dir), len(passages), embedded, len(texts_to_embed) - embedded, seconds)
 
 
-def _query_encoder(embedder: Embedder, cache: Path, console: Console) -> tuple[Path | None, str]:
+def _query_encoder(
+    embedder: LazyModel, encode: Callable[[list[str]], np.ndarray], cache: Path, console: Console
+) -> tuple[Path | None, str]:
     """The model exported to ONNX for answering without torch: kept in the embedding cache's
-    folder (one per model) and checked against the model on every build, exported again when
-    it is missing or no longer matches. A model that cannot be exported is one line: queries
-    then use sentence-transformers."""
+    folder (one per model) and checked on every build against the model's vectors (`encode`,
+    through the embedding cache), exported again when it is missing or no longer matches. A
+    model that cannot be exported is one line: queries then use sentence-transformers."""
     folder = cache / encoder_folder_name(embedder.model_name)
-    if not reproduces(folder, embedder):
+    if not reproduces(folder, encode):
         console.print(f"Exporting the query encoder of {embedder.model_name} to ONNX...")
         try:
             export_query_encoder(embedder.location, folder, quantize=False)
@@ -186,7 +193,7 @@ def _bm25(texts: list[str]) -> bm25s.BM25:
 
 
 def _embed(
-    embedder: Embedder, texts: list[str], cache_path: Path, console: Console
+    embedder: LazyModel, texts: list[str], cache: EmbeddingCache, console: Console
 ) -> tuple[np.ndarray, int]:
     """A vector for every text, through the embedding cache, with a progress bar for the new ones."""
     progress = Progress(
@@ -204,23 +211,24 @@ def _embed(
             progress.update(task, total=missing)
             progress.start()
 
-    warn = partial(console.print, style="yellow", markup=False)
     try:
-        with EmbeddingCache(cache_path, warn=warn) as cache:
-            vectors, embedded = embed_with_cache(
-                embedder, texts, cache, on_missing=start, on_batch=lambda n: progress.advance(task, n)
-            )
+        vectors, embedded = embed_with_cache(
+            embedder, texts, cache, on_missing=start, on_batch=lambda n: progress.advance(task, n)
+        )
     finally:
         progress.stop()
     console.print(f"Embedded {embedded} texts, reused {len(texts) - embedded} from cache.")
     return vectors, embedded
 
 
-def add_pages(corpus: Corpus, passages: list[Passage], console: Console) -> list[Passage]:
-    """Each passage of a text made from a PDF in the corpus, with its page and a link to it."""
+def add_pages(
+    corpus: Corpus, passages: list[Passage], console: Console, cache_dir: Path | None = None
+) -> list[Passage]:
+    """Each passage of a text made from a PDF in the corpus, with its page and a link to it
+    (the PDFs' page maps kept in `cache_dir`)."""
     for source in (t for t in corpus.treaties if t.has_pdf):
         own = [p for p in passages if p.doc == source.id]
-        pages = passage_pages(own, read_page_map(source.pdf))
+        pages = passage_pages(own, read_page_map(source.pdf, cache_dir))
         if len(pages) < len(own):
             missing = ", ".join(p.citation for p in own if p.id not in pages)
             note = f"{source.name}: no PDF page found for {missing}; they link to {source.url}."

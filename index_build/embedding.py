@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from collections.abc import Callable, Sequence
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
-from index_contract.models import ENCODE_BATCH_SIZE, Embedder
+from index_contract.models import ENCODE_BATCH_SIZE, Embedder, load_embedder
 
 CACHE_COLUMNS = ("model", "text_sha256", "vector")
 CACHE_QUERY_CHUNK = 500  # keys per SELECT ... IN (...)
@@ -71,6 +72,16 @@ class EmbeddingCache:
                 f"Could not store vectors in the embedding cache {self.path} ({exc}); going on without."
             )
 
+    def dimension(self, model: str) -> int | None:
+        """The size of the vectors stored for `model`, or None when there are none."""
+        try:
+            row = self._db.execute(
+                "SELECT length(vector) FROM embeddings WHERE model = ? LIMIT 1", [model]
+            ).fetchone()
+        except sqlite3.Error:
+            return None
+        return int(row[0]) // np.dtype(np.float32).itemsize if row and row[0] else None
+
     def close(self) -> None:
         self._db.close()
 
@@ -119,6 +130,28 @@ class EmbeddingCache:
             return sqlite3.connect(":memory:")
 
 
+class LazyModel:
+    """The build's embedding model, loaded on first use: a rebuild whose texts are all in the
+    embedding cache (an edited commentary file) never loads sentence-transformers and torch,
+    which alone take seconds. Its size is read from the vectors the cache holds for it."""
+
+    def __init__(self, model_name: str, location: str | None = None, dimension: int | None = None) -> None:
+        self.model_name = model_name
+        self.location = location or model_name
+        self._known_dimension = dimension
+
+    @cached_property
+    def model(self) -> Embedder:
+        return load_embedder(self.model_name, self.location)
+
+    @property
+    def dimension(self) -> int:
+        return self._known_dimension or self.model.dimension
+
+    def encode(self, texts: Sequence[str], on_batch: Callable[[int], None] | None = None) -> np.ndarray:
+        return self.model.encode(texts, on_batch)
+
+
 def _usable(vector: np.ndarray, dimension: int) -> bool:
     """A stored vector of the right size, finite, and of unit length as the model makes them."""
     return (
@@ -129,7 +162,7 @@ def _usable(vector: np.ndarray, dimension: int) -> bool:
 
 
 def embed_with_cache(
-    embedder: Embedder,
+    embedder: Embedder | LazyModel,
     texts: Sequence[str],
     cache: EmbeddingCache,
     on_missing: Callable[[int], None] | None = None,

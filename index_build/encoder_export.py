@@ -378,14 +378,14 @@ def encoder_folder_name(model_name: str) -> str:
     return f"{readable}-{hashlib.sha256(model_name.encode()).hexdigest()[:12]}"
 
 
-def reproduces(folder: Path, model: Any) -> bool:
-    """Whether the encoder in `folder` is intact and embeds the probe texts as `model` (an
-    object with `encode(texts)`, such as the build's Embedder) does."""
+def reproduces(folder: Path, encode: Callable[[list[str]], np.ndarray]) -> bool:
+    """Whether the encoder in `folder` is intact and embeds the probe texts as the model does
+    (`encode(texts)`: the model's vectors)."""
     try:
         if verify_files(folder):
             return False
         vectors = load_query_encoder(folder).encode(list(PROBE_TEXTS))
     except QueryEncoderUnavailable:
         return False
-    expected = model.encode(list(PROBE_TEXTS))
+    expected = encode(list(PROBE_TEXTS))
     return bool(np.min(np.sum(vectors * expected, axis=1)) >= EXPORT_MIN_COSINE)

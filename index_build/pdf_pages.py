@@ -10,15 +10,21 @@ wording repeated in many articles ("Each State Party shall adopt…") resolves t
 
 from __future__ import annotations
 
+import json
+import os
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from itertools import groupby
 from pathlib import Path
 
 from index_build.pdf_import.reader import Page
+from index_contract.files import sha256_file
 from index_contract.schema import Definition, Passage, page_link
 
 PROBE_CHARS = 48  # letters and digits of a passage's opening matched in the PDF
 MIN_PROBE_CHARS = 12  # a shorter opening is not looked up: it could stand anywhere
+PAGE_MAP_VERSION = 1  # of the cached page maps: raise it when reading or normalising changes
 
 
 @dataclass(frozen=True)
@@ -53,10 +59,42 @@ def page_map(pages: Iterable[Page]) -> PageMap:
     return PageMap("".join(chars), tuple(numbers))
 
 
-def read_page_map(pdf: Path) -> PageMap:
+def read_page_map(pdf: Path, cache_dir: Path | None = None) -> PageMap:
+    """The page map of a PDF; with `cache_dir`, kept there under the PDF's hash, so that a
+    rebuild reads the PDF (seconds) only when it changes."""
+    cached = cache_dir / f"{sha256_file(pdf)}-v{PAGE_MAP_VERSION}.json" if cache_dir else None
+    if cached is not None and (known := _load_page_map(cached)) is not None:
+        return known
     from index_build.pdf_import import read_pdf_pages  # the PDF reader is loaded only when a PDF is used
 
-    return page_map(read_pdf_pages(pdf))
+    found = page_map(read_pdf_pages(pdf))
+    if cached is not None:
+        _save_page_map(found, cached)
+    return found
+
+
+def _load_page_map(path: Path) -> PageMap | None:
+    """A cached page map, or None when there is none or it is unreadable (read the PDF again)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        pages = tuple(page for page, count in data["runs"] for _ in range(count))
+        text = data["text"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return PageMap(text, pages) if isinstance(text, str) and len(text) == len(pages) else None
+
+
+def _save_page_map(found: PageMap, path: Path) -> None:
+    """Written whole or not at all; a cache that cannot be written only costs the next build time."""
+    runs = [[page, len(list(run))] for page, run in groupby(found.pages)]
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump({"text": found.text, "runs": runs}, out)
+        os.replace(temporary, path)
+    except OSError:
+        return
 
 
 def passage_pages(passages: Sequence[Passage], pdf: PageMap) -> dict[str, int]:

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from bot.engine.engine import Engine
-from index_build.build import ENCODER_CACHE_DIR, build_index
+from index_build.build import ENCODER_CACHE_DIR, PAGE_MAP_CACHE_DIR, build_index
 from index_build.sources import Corpus, load_corpus
 from index_build.training import RETRIEVER_CACHE_DIR
 from index_contract.config import load_settings
@@ -63,9 +63,9 @@ def warm_cache(settings, index_dir, tmp_path) -> Path:
     cache = tmp_path / "cache" / "embeddings.sqlite3"
     cache.parent.mkdir()
     shutil.copy(settings.embedding_cache, cache)
-    # The exported query encoder and the trained retriever, shared read-only: builds check the
-    # encoder against the model and reuse both.
-    for shared in (ENCODER_CACHE_DIR, RETRIEVER_CACHE_DIR):
+    # The exported query encoder, the trained retriever and the PDF's page map, shared
+    # read-only: builds check the encoder against the model and reuse all three.
+    for shared in (ENCODER_CACHE_DIR, RETRIEVER_CACHE_DIR, PAGE_MAP_CACHE_DIR):
         (cache.parent / shared).symlink_to(settings.embedding_cache.parent / shared)
     return cache
 

@@ -15,7 +15,7 @@ from rich.console import Console
 
 from bot.cli import EXIT_FAILURE, EXIT_OK, main
 from bot.engine.engine import Engine
-from index_build import build
+from index_build import build, embedding
 from index_build.build import ENCODER_CACHE_DIR, build_index
 from index_build.embedding import EmbeddingCache
 from index_build.sources import CorpusError
@@ -82,6 +82,23 @@ def test_rebuild_after_editing_one_document_embeds_only_its_changed_passages(
     assert second.embedded == 1  # only the new passage: an analysis passage has no units
     assert second.reused == texts
     assert check_index(corpus_copy, index, settings.model).up_to_date
+
+
+def test_a_rebuild_with_every_text_cached_never_loads_the_model(
+    corpus_copy, tmp_path, warm_cache, settings, monkeypatch
+):
+    """Loading sentence-transformers and torch takes seconds: a rebuild after an edit that adds
+    no new text (or only cached ones) answers from the embedding cache alone."""
+    index = tmp_path / "index"
+    build_index(corpus_copy, index, settings.model, warm_cache)
+
+    def no_model(*args, **kwargs):
+        raise AssertionError("the model was loaded")
+
+    monkeypatch.setattr(embedding, "load_embedder", no_model)
+    again = build_index(corpus_copy, index, settings.model, warm_cache)
+    assert again.embedded == 0
+    assert load_index(index).manifest.query_encoder  # still carries its checked ONNX encoder
 
 
 def test_failed_build_leaves_the_previous_index_loadable(
@@ -310,7 +327,7 @@ def test_two_builds_of_one_index_do_not_run_at_once(built, corpus_copy, warm_cac
 def test_an_unusable_index_location_fails_before_embedding(corpus_copy, tmp_path, settings, monkeypatch):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    monkeypatch.setattr(build, "load_embedder", lambda name: pytest.fail("embedding started"))
+    monkeypatch.setattr(embedding, "load_embedder", lambda *args: pytest.fail("embedding started"))
     with pytest.raises(OSError):
         build_index(corpus_copy, blocker / "index", settings.model, tmp_path / "cache.sqlite3")
 

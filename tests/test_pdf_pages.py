@@ -10,7 +10,7 @@ from rich.console import Console
 
 from index_build.build import add_pages
 from index_build.passages import build_passages
-from index_build.pdf_pages import PageMap, passage_pages
+from index_build.pdf_pages import PageMap, passage_pages, read_page_map
 from index_build.sources import Corpus, load_corpus
 from index_build.treaty import parse_treaties
 from index_contract.schema import Passage
@@ -75,3 +75,19 @@ def test_repeated_wording_resolves_to_its_own_place():
     first = Passage("a", "d", "treaty", "article", 1, None, None, "", same, "", "", 0, 10, "", "", "")
     second = Passage("b", "d", "treaty", "article", 2, None, None, "", same, "", "", 20, 30, "", "", "")
     assert passage_pages([second, first], pdf) == {"a": 1, "b": 2}
+
+
+def test_the_page_map_is_read_from_the_pdf_once_and_then_from_the_cache(pdf_path, tmp_path, monkeypatch):
+    from index_build import pdf_import
+
+    first = read_page_map(pdf_path, tmp_path)
+    [cached] = tmp_path.iterdir()
+
+    def no_pdf(*args, **kwargs):
+        raise AssertionError("the PDF was read again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(pdf_import, "read_pdf_pages", no_pdf)
+        assert read_page_map(pdf_path, tmp_path) == first
+    cached.write_text('{"text": "abc", "runs": [[1, 2]]}', encoding="utf-8")  # damaged: read the PDF
+    assert read_page_map(pdf_path, tmp_path) == first
