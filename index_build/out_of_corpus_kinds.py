@@ -68,12 +68,20 @@ def _kind(
         raise CorpusError(
             f"{where} ({entry['id']}): 'where' must be a list of entries with a label (and a url)"
         )
+    for pointer in pointers:
+        if pointer.get("treaty") and str(pointer["treaty"]) not in texts:
+            raise CorpusError(
+                f"{where} ({entry['id']}): treaty '{pointer['treaty']}' is not an official text of the corpus"
+            )
     return OutOfCorpusKind(
         id=entry["id"].strip(),
         title=" ".join(entry["title"].split()),
         explanation=" ".join(entry["explanation"].split()),
         where=tuple(
-            Pointer(" ".join(str(p["label"]).split()), str(p.get("url") or "").strip()) for p in pointers
+            Pointer(
+                " ".join(str(p["label"]).split()), str(p.get("url") or "").strip(), str(p.get("treaty") or "")
+            )
+            for p in pointers
         ),
         **{name: tuple(values) for name, values in lists.items()},
     )

@@ -242,6 +242,7 @@ class Pointer:
 
     label: str
     url: str = ""
+    treaty: str = ""  # the treaty it is about (shown to questions about that one), "" for any
 
 
 @dataclass(frozen=True)

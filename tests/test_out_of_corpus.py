@@ -5,9 +5,13 @@ questions that merely mention a country, a date or ratification are still answer
 The questions here are written for this test, not taken from any evaluation file.
 """
 
+import io
+
 import pytest
+from rich.console import Console
 
 from bot.engine.answer import Answer
+from bot.terminal import render_answer
 
 
 @pytest.mark.parametrize(
@@ -42,13 +46,39 @@ def test_a_question_the_corpus_cannot_answer_is_refused_with_where_to_look(engin
     assert len(answer.hits) <= 4  # the related provisions, as related, not as an answer
 
 
-def test_the_status_refusal_points_to_both_depositaries_and_shows_the_final_clauses(engine):
-    answer = engine.ask("has kenya ratified it?")
-    urls = [p["url"] for p in answer.to_dict()["out_of_corpus"]["where"]]
+@pytest.mark.parametrize(
+    ("question", "shown", "left_out"),
+    [
+        ("has kenya ratified it?", "treaties.un.org", "coe.int"),
+        ("has kenya ratified the budapest convention?", "coe.int", "treaties.un.org"),
+    ],
+)
+def test_the_status_refusal_points_to_the_depositary_of_the_treaty_asked_about(
+    engine, question, shown, left_out
+):
+    answer = engine.ask(question)
+    pointers = " ".join(n for n in answer.notices if n.startswith("Where to look:"))
+    assert shown in pointers and left_out not in pointers
+    urls = [p["url"] for p in answer.to_dict()["out_of_corpus"]["where"]]  # the JSON keeps both
     assert any("treaties.un.org" in url and "XVIII-16" in url for url in urls)
     assert any("coe.int" in url and "185" in url for url in urls)
-    assert {h.passage.article for h in answer.hits if h.passage.doc == "uncc"} <= {64, 65}
-    assert answer.hits
+    treaty = "budapest" if "budapest" in question else "uncc"
+    assert answer.hits and {h.passage.doc for h in answer.hits} == {treaty}  # its final clauses
+
+
+def test_a_refusal_in_the_terminal_is_short(engine):
+    """The pointer and the governing provisions by citation: at most 600 characters a question
+    about one treaty (the width of a terminal, trailing padding aside)."""
+    for question in [
+        "has kenya ratified it?",
+        "what reservations did Russia enter when it signed?",
+        "does the UK computer misuse act cover this?",
+        "who chaired the negotiations?",
+    ]:
+        console = Console(file=io.StringIO(), width=80, color_system=None)
+        console.print(render_answer(engine.ask(question), with_question=False))
+        shown = "\n".join(line.rstrip() for line in console.file.getvalue().splitlines())
+        assert len(shown) <= 600, shown
 
 
 def test_later_events_say_when_the_corpus_ends(engine):

@@ -63,6 +63,7 @@ class Retrieval:
     commentary: bool = False  # the question asks what people say about the treaty
     out_of_corpus: OutOfCorpusKind | None = None  # the kind of question the corpus cannot answer
     treaty_named: bool = False  # the question names a treaty (else it is about the default one)
+    about: tuple[str, ...] = ()  # the treaties it is about; () for any (a comparison)
 
 
 def query_embedder(data: IndexData) -> QueryEmbedder:
@@ -147,7 +148,9 @@ class Engine:
             return Answer(question, True, (), (ENGLISH_ONLY[language],), final, language=language)
         found = self.retrieve(question, Method.HYBRID, Source(source), conversation)
         if found.out_of_corpus is not None:  # its pointer; the governing provisions by citation only
-            return self._answer(question, found, [], _pointers(found.out_of_corpus), self._related(found))
+            return self._answer(
+                question, found, [], _pointers(found.out_of_corpus, found.about), self._related(found)
+            )
         relevant = [] if found.abstained else self._relevant(found, k)
         shown = self._shown(found, relevant)
         if not shown:  # the nearest passages are cited, never quoted as if they answered
@@ -274,6 +277,7 @@ class Engine:
         """Passage rows best first: the provisions the question names, then the ranking of
         `method` (every method shares the references, glossary expansion and priors)."""
         intent = self.reader.read(question, conversation)
+        named_treaties = [doc for doc in intent.named if doc in self.registry.with_articles]
         ranking = self.retriever.rank(intent, method, source)
         rows = [int(r) for r in ranking.order]
         referenced: list[int] = []
@@ -327,7 +331,8 @@ class Engine:
             out_of_corpus=out_of_corpus,
             vector=ranking.vector,
             commentary=intent.commentary,
-            treaty_named=any(doc in self.registry.with_articles for doc in intent.named),
+            treaty_named=bool(named_treaties),
+            about=() if intent.comparison else tuple(named_treaties) or (intent.treaty,),
         )
 
     def highlight(self, row: int, vector: np.ndarray | None) -> tuple[int, int] | None:
@@ -344,12 +349,14 @@ class Engine:
 
     def _related(self, found: Retrieval) -> list[int]:
         """The provisions that govern a matter the corpus cannot answer: the ones the question
-        names, else the kind's own, one passage each (the best ranked)."""
+        names, else the kind's own in the treaties it is about, one passage each (the best ranked)."""
         kind = found.out_of_corpus
         assert kind is not None
         if found.referenced:
             return [r for r in found.rows if r in found.referenced][: self.settings.related_shown]
         places = [place for place in map(parse_place, kind.related) if place is not None]
+        other = set(self.registry.with_articles) - set(found.about or self.registry.with_articles)
+        places = [place for place in places if place.doc not in other] or places
         firsts = [next((r for r in found.rows if place.holds(self.passages[r])), None) for place in places]
         return [r for r in dict.fromkeys(firsts) if r is not None][: self.settings.related_shown]
 
@@ -511,11 +518,13 @@ def _no_article(doc: TreatyInfo, number: int) -> str:
     return f"The {doc.name} has {count} articles (1 to {count}); there is no Article {number}."
 
 
-def _pointers(kind: OutOfCorpusKind) -> tuple[str, ...]:
-    """The notices of a refusal: what the corpus lacks, and where the answer lives."""
+def _pointers(kind: OutOfCorpusKind, about: tuple[str, ...]) -> tuple[str, ...]:
+    """The notices of a refusal: what the corpus lacks, and where the answer lives (for the
+    treaties the question is about)."""
+    where = [p for p in kind.where if not (about and p.treaty) or p.treaty in about] or kind.where
     return (
         kind.explanation,
-        *(f"Where to look: {p.label}" + (f" <{p.url}>" if p.url else "") for p in kind.where),
+        *(f"Where to look: {p.label}" + (f" <{p.url}>" if p.url else "") for p in where),
     )
 
 

@@ -156,7 +156,8 @@ def test_a_decline_links_its_pointer_and_cites_the_provisions_without_quoting(se
     answer = next(a for a in answers if a.out_of_corpus is not None)
     texts = sent[f"ask: {answer.question}"]
     (content,) = [tree for where, tree in texts if where == "content"]
-    pointers = [p.url for p in answer.out_of_corpus.where if p.url]
+    shown = " ".join(n for n in answer.notices if n.startswith("Where to look:"))
+    pointers = [p.url for p in answer.out_of_corpus.where if p.url and p.url in shown]
     assert pointers and all((url, url) in content.links for url in pointers)
     (description,) = [tree for where, tree in texts if where == "description"]
     assert description.links and all(
