@@ -21,8 +21,8 @@ from bot.engine.references import relative_references
 from bot.engine.registry import TreatyRegistry
 from index_contract.schema import Passage, Provision
 from index_contract.tokenize import stems, tokenize
-from index_contract.topics import topic_with
 
+MAX_TOPIC_WORDS = 60  # a topic carried through follow-ups keeps its latest words
 SHORT_QUESTION_WORDS = 2  # a question with no more content words than this leans on the one before
 MAX_TURNS = 4  # turns kept: older ones no longer explain a follow-up
 
@@ -42,7 +42,8 @@ class Turn:
 
 def topic_after(previous: Turn | None, text: str) -> str:
     """The topic of a turn: its own words, following those of the turn it leans on."""
-    return topic_with(previous.topic if previous else "", text)
+    words = f"{previous.topic} {text}".split() if previous else text.split()
+    return " ".join(words[-MAX_TOPIC_WORDS:])
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.engine.conversation import Conversation, FollowUps, Turn
+from bot.engine.conversation import Conversation, FollowUps, Turn, topic_after
 from bot.engine.out_of_corpus import OutOfCorpusDetector
 from bot.engine.query import QueryVocabulary
 from bot.engine.references import ReferenceFinder
 from bot.engine.registry import COMPARISON_WORDS, TreatyRegistry
 from index_contract.schema import OutOfCorpusKind, Provision
-from index_contract.topics import topic_with
 
 
 @dataclass(frozen=True)
@@ -68,7 +67,8 @@ class IntentReader:
             question=question,
             query=query,
             parts=self.vocabulary.parts(query),
-            context=(topic_with(follows.topic, query),) if follows is not None else (),
+            # searched as one text: the topic so far, then the question
+            context=(topic_after(follows, query),) if follows is not None else (),
             treaty=treaty,
             named=named,
             references=tuple(references),
