@@ -69,7 +69,7 @@ def _kind(
             f"{where} ({entry['id']}): 'where' must be a list of entries with a label (and a url)"
         )
     for pointer in pointers:
-        if pointer.get("treaty") and str(pointer["treaty"]) not in texts:
+        if pointer.get("treaty") and str(pointer["treaty"]) not in {*texts, *absent}:
             raise CorpusError(
                 f"{where} ({entry['id']}): treaty '{pointer['treaty']}' is not an official text of the corpus"
             )

@@ -121,3 +121,9 @@ def test_kinds_are_checked_at_build(corpus_copy, settings, tmp_path):
     corpus = load_corpus(settings.corpus, manifest)
     with pytest.raises(CorpusError, match="related 'uncc:99' does not exist"):
         load_out_of_corpus(corpus, parse_treaties(corpus))
+    (tmp_path / "out_of_corpus.yaml").write_text(
+        "kinds:\n  - id: x\n    title: X\n    explanation: Y\n    where: [{label: Z, treaty: malabo}]\n",
+        "utf-8",
+    )
+    with pytest.raises(CorpusError, match="treaty 'malabo' is not an official text"):
+        load_out_of_corpus(corpus, parse_treaties(corpus))
