@@ -117,7 +117,9 @@ def discord_settings(settings: Settings) -> DiscordSettings:
     unknown = sorted((str(key) for key in raw if key not in _PARSERS), key=str)
     if unknown:
         raise ConfigError(
-            f"Unknown setting {', '.join(f'{SECTION}.{k}' for k in unknown)} in the {where}; "
+            f"Unknown setting {SECTION}.{short_text(unknown[0])}"
+            + (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else "")
+            + f" in the {where}; "
             f"known settings: {', '.join(sorted(_PARSERS))}."
         )
     base = settings.config_file.parent if settings.config_file else PROJECT_ROOT
