@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -32,6 +33,7 @@ from index_contract.folder import (
     IndexWriter,
 )
 from index_contract.freshness import code_fingerprint
+from index_contract.query_encoder import QueryEncoderUnavailable, load_query_encoder
 from index_contract.schema import (
     AbsentText,
     AnalysisInfo,
@@ -113,13 +115,16 @@ def build_index(
         texts_to_embed = [p.embed_text for p in passages] + [d.text for d in descriptions] + units
         with EmbeddingCache(cache_path, warn=partial(console.print, style="yellow", markup=False)) as cache:
             embedder = LazyModel(name, str(retriever) if retriever else None, cache.dimension(name))
-            vectors, embedded = _embed(embedder, texts_to_embed, cache, console)
             encoder, no_encoder = _query_encoder(
                 embedder,
                 lambda probes: embed_with_cache(embedder, probes, cache)[0],
                 cache_path.parent / ENCODER_CACHE_DIR,
                 console,
             )
+            if encoder is not None:
+                with suppress(QueryEncoderUnavailable):
+                    embedder.stand_in = load_query_encoder(encoder)
+            vectors, embedded = _embed(embedder, texts_to_embed, cache, console)
         described = len(passages) + len(descriptions)
         writer.commit(
             manifest=_manifest(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index_contract.models import ENCODE_BATCH_SIZE, Embedder, load_embedder
+from index_contract.models import ENCODE_BATCH_SIZE, Embedder, QueryEmbedder, load_embedder
 
 CACHE_COLUMNS = ("model", "text_sha256", "vector")
 CACHE_QUERY_CHUNK = 500  # keys per SELECT ... IN (...)
@@ -131,14 +131,16 @@ class EmbeddingCache:
 
 
 class LazyModel:
-    """The build's embedding model, loaded on first use: a rebuild whose texts are all in the
-    embedding cache (an edited commentary file) never loads sentence-transformers and torch,
-    which alone take seconds. Its size is read from the vectors the cache holds for it."""
+    """The build's embedding model, loaded on first use: a rebuild after editing a commentary
+    file never loads sentence-transformers and torch, which alone take seconds. Its size is
+    read from the vectors the cache holds for it; the few new texts of a rebuild are embedded
+    by its ONNX export (`stand_in`, checked to reproduce it) unless the model is loaded anyway."""
 
     def __init__(self, model_name: str, location: str | None = None, dimension: int | None = None) -> None:
         self.model_name = model_name
         self.location = location or model_name
         self._known_dimension = dimension
+        self.stand_in: QueryEmbedder | None = None
 
     @cached_property
     def model(self) -> Embedder:
@@ -149,6 +151,8 @@ class LazyModel:
         return self._known_dimension or self.model.dimension
 
     def encode(self, texts: Sequence[str], on_batch: Callable[[int], None] | None = None) -> np.ndarray:
+        if self.stand_in is not None and "model" not in self.__dict__:
+            return self.stand_in.encode(texts, on_batch)
         return self.model.encode(texts, on_batch)
 
 

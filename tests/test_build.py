@@ -23,6 +23,7 @@ from index_build.training import RETRIEVER_CACHE_DIR
 from index_contract import folder as index_folder
 from index_contract.folder import IndexBusy, IndexUnavailable, IndexWriter, load_index, read_manifest
 from index_contract.freshness import check_index
+from index_contract.models import load_embedder
 
 
 def test_manifest_describes_the_build(index_dir, settings, corpus):
@@ -84,21 +85,30 @@ def test_rebuild_after_editing_one_document_embeds_only_its_changed_passages(
     assert check_index(corpus_copy, index, settings.model).up_to_date
 
 
-def test_a_rebuild_with_every_text_cached_never_loads_the_model(
+def test_a_rebuild_after_editing_commentary_never_loads_the_model(
     corpus_copy, tmp_path, warm_cache, settings, monkeypatch
 ):
-    """Loading sentence-transformers and torch takes seconds: a rebuild after an edit that adds
-    no new text (or only cached ones) answers from the embedding cache alone."""
+    """Loading sentence-transformers and torch takes seconds: a rebuild embeds its few new texts
+    with the ONNX export of the model, checked to reproduce it, and loads nothing else."""
     index = tmp_path / "index"
     build_index(corpus_copy, index, settings.model, warm_cache)
+    edited = sorted((corpus_copy / "analysis").glob("*.md"))[3]
+    added = "A new paragraph about the retention of traffic data by service providers."
+    edited.write_text(edited.read_text(encoding="utf-8") + f"\n## A new section\n\n{added}\n", "utf-8")
 
     def no_model(*args, **kwargs):
         raise AssertionError("the model was loaded")
 
-    monkeypatch.setattr(embedding, "load_embedder", no_model)
-    again = build_index(corpus_copy, index, settings.model, warm_cache)
-    assert again.embedded == 0
-    assert load_index(index).manifest.query_encoder  # still carries its checked ONNX encoder
+    with monkeypatch.context() as patch:
+        patch.setattr(embedding, "load_embedder", no_model)
+        again = build_index(corpus_copy, index, settings.model, warm_cache)
+    assert again.embedded == 1
+    data = load_index(index)
+    assert data.manifest.query_encoder  # still carries its checked ONNX encoder
+    row = next(i for i, p in enumerate(data.passages) if added in p.quote)
+    model = load_embedder(data.manifest.model.name, data.manifest.model.trained or None)
+    expected = model.encode([data.passages[row].embed_text])[0]
+    assert float(data.dense.reconstruct(row) @ expected) >= 0.9999  # as the model embeds it
 
 
 def test_failed_build_leaves_the_previous_index_loadable(
