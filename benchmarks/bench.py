@@ -107,14 +107,14 @@ def main() -> None:
             "TREATYBOT_CACHE": str(work / "cache"),
             "TREATYBOT_MODEL": settings.model,
         }
+        # Bytecode as an installed package has it (pip compiles on install; an editable checkout
+        # writes it on first run, unless PYTHONDONTWRITEBYTECODE is set, as on some machines).
+        compile_all = [sys.executable, "-m", "compileall", "-q", "bot", "index_build", "index_contract"]
+        subprocess.run(compile_all, cwd=PROJECT, check=True)
         cold_build = run_cli("build", env=env)
         edited = sorted((corpus / "analysis").glob("*.md"))[0]
         edited.write_text(edited.read_text("utf-8") + "\nOne more sentence for the benchmark.\n", "utf-8")
         rebuild = run_cli("build", env=env)
-        # Bytecode as an installed package has it (pip compiles on install; an editable checkout
-        # writes it on first run, unless PYTHONDONTWRITEBYTECODE is set, as on some machines).
-        compile_all = [sys.executable, "-m", "compileall", "-q", "bot", "index_build"]
-        subprocess.run(compile_all, cwd=PROJECT, check=True)
         cold_start = median_run(lambda: run_cli("ask", SAMPLE_QUESTION, "--json", env=env))
         bare_model = median_run(lambda: run_cli(settings.model, SAMPLE_QUESTION, env=env, child=BARE_MODEL))
 

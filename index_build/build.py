@@ -167,6 +167,12 @@ def _query_encoder(
             note = f"the model could not be exported to ONNX ({exc})"
             console.print(f"Queries will be embedded with sentence-transformers: {note}.", markup=False)
             return None, note
+        # Checked once more through the cache: the model's vectors of the probe texts are kept,
+        # so that the next build checks the encoder without loading the model.
+        if not reproduces(folder, encode):
+            note = "the exported model does not reproduce it"
+            console.print(f"Queries will be embedded with sentence-transformers: {note}.", markup=False)
+            return None, note
     return folder, ""
 
 
