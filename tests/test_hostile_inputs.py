@@ -25,9 +25,10 @@ from rich.text import Text
 
 from bot.cli import EXIT_FAILURE, answers, main
 from bot.cli import common as cli
+from bot.discord_app.feedback_db import redact, url_secrets
 from bot.discord_app.logs import StructuredFormatter
 from bot.discord_app.render import ANALYSIS_COLOUR, answer_replies, hit_embeds
-from bot.discord_app.vote_store import open_vote_store, redact, url_secrets
+from bot.discord_app.vote_store import open_vote_store
 from bot.engine.retrieval import Source
 from bot.presentation import ANALYSIS_SECTION
 from bot.terminal_io import terminal_safe

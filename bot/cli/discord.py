@@ -66,8 +66,9 @@ def _serve_overrides(args: argparse.Namespace) -> dict[str, object]:
 
 def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
     from bot.discord_app.feedback import export
+    from bot.discord_app.feedback_db import FeedbackError
     from bot.discord_app.settings import discord_settings
-    from bot.discord_app.vote_store import FeedbackError, open_vote_store
+    from bot.discord_app.vote_store import open_vote_store
 
     store = open_vote_store(args.db or discord_settings(settings).feedback_db)
     if args.db and not store.exists():

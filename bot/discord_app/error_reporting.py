@@ -15,9 +15,9 @@ from discord import app_commands
 
 from bot.discord_app.cooldowns import Cooldowns, retry_message
 from bot.discord_app.engine_host import EngineUnavailable
+from bot.discord_app.feedback_db import FeedbackError
 from bot.discord_app.render import message
 from bot.discord_app.server_settings import SettingsNotSaved
-from bot.discord_app.vote_store import FeedbackError
 from bot.engine.request_errors import InvalidRequest
 
 if TYPE_CHECKING:

@@ -20,10 +20,11 @@ import discord
 
 from bot.discord_app.client import EndpointError, TreatyBot, apply_endpoints
 from bot.discord_app.engine_host import EngineHost, manifest_signature
+from bot.discord_app.feedback_db import url_secrets
 from bot.discord_app.logs import setup_logging
 from bot.discord_app.metrics import OperatorServer
 from bot.discord_app.settings import TOKEN_ENV, DiscordSettings, LogFormat, discord_settings, resolve_token
-from bot.discord_app.vote_store import open_vote_store, url_secrets
+from bot.discord_app.vote_store import open_vote_store
 from bot.engine.engine import Engine
 from index_contract.config import Settings
 

@@ -14,12 +14,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from bot.discord_app.feedback_db import FeedbackError
 from bot.discord_app.settings import Cooldown, DiscordSettings, Visibility
-
-if TYPE_CHECKING:
-    from bot.discord_app.vote_store import VoteStore
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_FAILURE_SECONDS = 60.0  # a store that failed is asked again after this long
@@ -91,6 +89,14 @@ def effective(config: DiscordSettings, server: ServerSettings) -> EffectiveSetti
     )
 
 
+class SettingsStore(Protocol):
+    """Where servers' settings are kept: the vote store (SQLite or PostgreSQL)."""
+
+    def server_settings(self, guild_id: int) -> ServerSettings: ...
+
+    def save_server_settings(self, guild_id: int, settings: ServerSettings) -> None: ...
+
+
 class ServerSettingsCache:
     """Each server's settings, read from the store once and kept; changed through `save`.
 
@@ -98,7 +104,7 @@ class ServerSettingsCache:
     working without the database); it is asked again after `RETRY_AFTER_FAILURE_SECONDS`.
     """
 
-    def __init__(self, store: VoteStore, clock: Callable[[], float] | None = None) -> None:
+    def __init__(self, store: SettingsStore, clock: Callable[[], float] | None = None) -> None:
         self.store = store
         self._clock = clock or (lambda: time.monotonic())
         self._known: dict[int, ServerSettings] = {}
@@ -113,8 +119,6 @@ class ServerSettingsCache:
         failed = self._failed_at.get(guild_id)
         if failed is not None and self._clock() - failed < RETRY_AFTER_FAILURE_SECONDS:
             return ServerSettings()
-        from bot.discord_app.vote_store import FeedbackError
-
         try:
             settings = await asyncio.to_thread(self.store.server_settings, guild_id)
         except FeedbackError:
@@ -134,8 +138,6 @@ class ServerSettingsCache:
 
     async def save(self, guild_id: int, settings: ServerSettings) -> None:
         """Store a server's settings (SettingsNotSaved if the store fails), then use them."""
-        from bot.discord_app.vote_store import FeedbackError
-
         try:
             await asyncio.to_thread(self.store.save_server_settings, guild_id, settings)
         except FeedbackError as exc:

@@ -14,6 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from bot.discord_app.feedback_db import check_postgres_url, is_postgres_url
 from bot.discord_app.limits import INTERACTION_TOKEN_SECONDS
 from index_contract.config import PROJECT_ROOT, ConfigError, Settings
 from index_contract.safe_yaml import short_text
@@ -268,8 +269,6 @@ def _unset_or(parse: Callable[[Any, Path], Any]) -> Callable[[Any, Path], Any]:
 
 def _store(value: Any, base: Path) -> Path | str:
     """A SQLite file path, or a PostgreSQL URL kept as it is."""
-    from bot.discord_app.vote_store import check_postgres_url, is_postgres_url
-
     if isinstance(value, str) and is_postgres_url(value.strip()):
         return check_postgres_url(value.strip())
     return _path(value, base)

@@ -14,7 +14,6 @@ rare; nothing to keep open, nothing to reconnect when the server comes back).
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -24,24 +23,23 @@ from datetime import UTC, datetime
 from enum import IntEnum, StrEnum
 from pathlib import Path
 from typing import Protocol
-from urllib.parse import unquote
 
+from bot.discord_app.feedback_db import (
+    FeedbackError,
+    check_postgres_url,
+    first_line,
+    is_postgres_url,
+    redact,
+)
 from bot.discord_app.server_settings import ServerSettings
 from bot.discord_app.settings import Cooldown, Visibility
-from index_contract.config import ConfigError
 
-POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 BUSY_TIMEOUT_SECONDS = 10  # SQLite: how long a writer waits for another process's write
 CONNECT_TIMEOUT_SECONDS = 5  # PostgreSQL: a server that is down is reported after this long
 SCHEMA_LOCK_KEY = 0x7472_6561_7479  # "treaty": the advisory lock held while creating the table
 COLUMNS = ("id", "created_at", "command", "question", "passage_ids", "vote", "index_built_at", "reason")
 # Columns added after the first release, with their definition: added to an older table at start.
 LATER_COLUMNS = {"index_built_at": "TEXT NOT NULL DEFAULT ''", "reason": "TEXT NOT NULL DEFAULT ''"}
-REDACTED = "***"
-# Where a database URL holds a password: user:PASSWORD@host, and ?password= (or sslpassword=).
-URL_PASSWORD = re.compile(r"(://[^/?#@\s]*?:)([^/?#@\s]*)(@)")
-QUERY_PASSWORD = re.compile(r"([?&](?:ssl)?password=)([^&#\s]*)", re.IGNORECASE)
-MAX_PORT = 65535
 
 _SQLITE_TABLE = """
 CREATE TABLE IF NOT EXISTS votes (
@@ -130,14 +128,6 @@ REASON_LABELS = {
 }
 
 
-class FeedbackError(Exception):
-    """The vote store cannot be read or written; the message names it."""
-
-
-class DatabaseUrlError(ConfigError, ValueError):
-    """`discord.feedback_db` (or `--db`) is not a PostgreSQL URL that can be used."""
-
-
 @dataclass(frozen=True)
 class VoteRecord:
     id: int
@@ -173,50 +163,6 @@ def open_vote_store(target: str | Path) -> VoteStore:
     if isinstance(target, str) and is_postgres_url(target):
         return PostgresVoteStore(check_postgres_url(target))
     return SqliteVoteStore(Path(target).expanduser().resolve())
-
-
-def is_postgres_url(text: str) -> bool:
-    return text.startswith(POSTGRES_SCHEMES)
-
-
-def url_secrets(url: str) -> list[str]:
-    """The passwords in a database URL, as written and percent-decoded, longest first."""
-    found = [m.group(2) for m in URL_PASSWORD.finditer(url)] + [
-        m.group(2) for m in QUERY_PASSWORD.finditer(url)
-    ]
-    return sorted({s for s in [*found, *map(unquote, found)] if s}, key=len, reverse=True)
-
-
-def redact(text: str, url: str) -> str:
-    """`text` (the URL itself, an error message, a log line) without any password `url` holds."""
-    text = QUERY_PASSWORD.sub(rf"\g<1>{REDACTED}", URL_PASSWORD.sub(rf"\g<1>{REDACTED}\g<3>", text))
-    for secret in url_secrets(url):
-        text = text.replace(secret, REDACTED)
-    return text
-
-
-def check_postgres_url(url: str) -> str:
-    """`url` if libpq can use it (several hosts are fine); DatabaseUrlError, redacted, if not."""
-    from psycopg import Error
-    from psycopg.conninfo import conninfo_to_dict
-
-    try:
-        params = conninfo_to_dict(url)
-    except Error as exc:
-        raise DatabaseUrlError(
-            f"Not a usable PostgreSQL URL ({redact(_first_line(exc), url)}): {redact(url, url)}"
-        ) from None
-    for port in str(params.get("port") or "").split(","):
-        if port and not (port.isdigit() and 0 < int(port) <= MAX_PORT):
-            raise DatabaseUrlError(
-                f"PostgreSQL port {port[:20]!r} is not a number from 1 to {MAX_PORT}: {redact(url, url)}"
-            )
-    return url
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else exc.__class__.__name__
 
 
 def _row(answer: ShownAnswer, vote: Vote, when: datetime | None) -> tuple:
@@ -361,5 +307,5 @@ class PostgresVoteStore:
         except psycopg.Error as exc:
             # No chained exception: the driver's message may quote the URL, password and all.
             raise FeedbackError(
-                f"Feedback database {self.where}: {redact(_first_line(exc), self.url)}"
+                f"Feedback database {self.where}: {redact(first_line(exc), self.url)}"
             ) from None

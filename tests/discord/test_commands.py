@@ -14,10 +14,11 @@ import simcord
 from bot.discord_app import error_reporting as errors
 from bot.discord_app import render, transformers, views
 from bot.discord_app.client import TreatyBot
+from bot.discord_app.feedback_db import FeedbackError
 from bot.discord_app.settings import Cooldown, Visibility
 from bot.discord_app.text import CONTINUES, displayed, escape_markdown
 from bot.discord_app.threads import ThreadConversations
-from bot.discord_app.vote_store import FeedbackError, SqliteVoteStore
+from bot.discord_app.vote_store import SqliteVoteStore
 from bot.engine.conversation import Conversation
 from bot.engine.request_errors import InvalidRequest
 from bot.engine.user_input import MAX_QUESTION_CHARS

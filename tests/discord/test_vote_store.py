@@ -13,10 +13,10 @@ import psycopg
 import pytest
 
 from bot.cli import EXIT_FAILURE, EXIT_OK, main
+from bot.discord_app.feedback_db import FeedbackError
 from bot.discord_app.server_settings import ServerSettings
 from bot.discord_app.settings import Cooldown, Visibility
 from bot.discord_app.vote_store import (
-    FeedbackError,
     PostgresVoteStore,
     ShownAnswer,
     SqliteVoteStore,
