@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Mapping
-from contextlib import suppress
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -17,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from index_build.descriptions import load_descriptions
 from index_build.embedding import EmbeddingCache, LazyModel, embed_with_cache
-from index_build.encoder_export import ExportError, encoder_folder_name, export_query_encoder, reproduces
+from index_build.encoder_export import ExportError, checked_encoder, encoder_folder_name, export_query_encoder
 from index_build.glossary import GLOSSARY_FILE, load_glossary
 from index_build.link_data import describe_links
 from index_build.out_of_corpus_kinds import load_out_of_corpus
@@ -33,7 +32,7 @@ from index_contract.folder import (
     IndexWriter,
 )
 from index_contract.freshness import code_fingerprint
-from index_contract.query_encoder import QueryEncoderUnavailable, load_query_encoder
+from index_contract.query_encoder import OnnxQueryEncoder
 from index_contract.schema import (
     AbsentText,
     AnalysisInfo,
@@ -115,15 +114,12 @@ def build_index(
         texts_to_embed = [p.embed_text for p in passages] + [d.text for d in descriptions] + units
         with EmbeddingCache(cache_path, warn=partial(console.print, style="yellow", markup=False)) as cache:
             embedder = LazyModel(name, str(retriever) if retriever else None, cache.dimension(name))
-            encoder, no_encoder = _query_encoder(
+            encoder, embedder.stand_in, no_encoder = _query_encoder(
                 embedder,
                 lambda probes: embed_with_cache(embedder, probes, cache)[0],
                 cache_path.parent / ENCODER_CACHE_DIR,
                 console,
             )
-            if encoder is not None:
-                with suppress(QueryEncoderUnavailable):
-                    embedder.stand_in = load_query_encoder(encoder)
             vectors, embedded = _embed(embedder, texts_to_embed, cache, console)
         described = len(passages) + len(descriptions)
         writer.commit(
@@ -153,27 +149,30 @@ def build_index(
 
 def _query_encoder(
     embedder: LazyModel, encode: Callable[[list[str]], np.ndarray], cache: Path, console: Console
-) -> tuple[Path | None, str]:
-    """The model exported to ONNX for answering without torch: kept in the embedding cache's
-    folder (one per model) and checked on every build against the model's vectors (`encode`,
-    through the embedding cache), exported again when it is missing or no longer matches. A
-    model that cannot be exported is one line: queries then use sentence-transformers."""
+) -> tuple[Path | None, OnnxQueryEncoder | None, str]:
+    """The model exported to ONNX for answering without torch (its folder, and the encoder
+    loaded): kept in the embedding cache's folder (one per model) and checked on every build
+    against the model's vectors (`encode`, through the embedding cache), exported again when it
+    is missing or no longer matches. A model that cannot be exported is one line: queries then
+    use sentence-transformers."""
     folder = cache / encoder_folder_name(embedder.model_name)
-    if not reproduces(folder, encode):
+    encoder = checked_encoder(folder, encode)
+    if encoder is None:
         console.print(f"Exporting the query encoder of {embedder.model_name} to ONNX...")
         try:
             export_query_encoder(embedder.location, folder, quantize=False)
         except (ExportError, OSError) as exc:
             note = f"the model could not be exported to ONNX ({exc})"
             console.print(f"Queries will be embedded with sentence-transformers: {note}.", markup=False)
-            return None, note
+            return None, None, note
         # Checked once more through the cache: the model's vectors of the probe texts are kept,
         # so that the next build checks the encoder without loading the model.
-        if not reproduces(folder, encode):
+        encoder = checked_encoder(folder, encode)
+        if encoder is None:
             note = "the exported model does not reproduce it"
             console.print(f"Queries will be embedded with sentence-transformers: {note}.", markup=False)
-            return None, note
-    return folder, ""
+            return None, None, note
+    return folder, encoder, ""
 
 
 def _manifest(corpus: Corpus, model: ModelInfo, passages: int, began: float, no_encoder: str) -> Manifest:

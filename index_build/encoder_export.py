@@ -38,6 +38,7 @@ from index_contract.query_encoder import (
     OUTPUT_NAME,
     SETTINGS,
     TOKENIZER,
+    OnnxQueryEncoder,
     QueryEncoderUnavailable,
     load_query_encoder,
     verify_files,
@@ -378,14 +379,15 @@ def encoder_folder_name(model_name: str) -> str:
     return f"{readable}-{hashlib.sha256(model_name.encode()).hexdigest()[:12]}"
 
 
-def reproduces(folder: Path, encode: Callable[[list[str]], np.ndarray]) -> bool:
-    """Whether the encoder in `folder` is intact and embeds the probe texts as the model does
-    (`encode(texts)`: the model's vectors)."""
+def checked_encoder(folder: Path, encode: Callable[[list[str]], np.ndarray]) -> OnnxQueryEncoder | None:
+    """The encoder in `folder`, loaded, if it is intact and embeds the probe texts as the model
+    does (`encode(texts)`: the model's vectors); else None."""
     try:
         if verify_files(folder):
-            return False
-        vectors = load_query_encoder(folder).encode(list(PROBE_TEXTS))
+            return None
+        encoder = load_query_encoder(folder)
+        vectors = encoder.encode(list(PROBE_TEXTS))
     except QueryEncoderUnavailable:
-        return False
+        return None
     expected = encode(list(PROBE_TEXTS))
-    return bool(np.min(np.sum(vectors * expected, axis=1)) >= EXPORT_MIN_COSINE)
+    return encoder if float(np.min(np.sum(vectors * expected, axis=1))) >= EXPORT_MIN_COSINE else None

@@ -710,6 +710,22 @@ BUILD_RECIPE = Recipe(
 RETRIEVER_CACHE_DIR = "retrievers"  # beside the embedding cache: one trained model per key
 
 
+def recipe_pairs(
+    files: Sequence[Path], view: CorpusView, recipe: Recipe, scorer: Scorer | None = None
+) -> list[Pair]:
+    """The training pairs of the project's files, as `recipe` asks for them."""
+    return training_pairs(
+        load_examples(files),
+        view.passages,
+        view.texts,
+        view.crosswalk,
+        negatives=max(1, recipe.negatives),
+        positive=recipe.positive,
+        scorer=scorer,
+        seed=recipe.seed,
+    )
+
+
 def trained_retriever(
     base_model: str,
     passages: Sequence[Passage],
@@ -728,24 +744,12 @@ def trained_retriever(
     if not files:
         return None
 
-    def make_pairs() -> list[Pair]:
-        return training_pairs(
-            load_examples(files),
-            view.passages,
-            view.texts,
-            view.crosswalk,
-            negatives=max(1, recipe.negatives),
-            positive=recipe.positive,
-            scorer=None,
-            seed=recipe.seed,
-        )
-
     return cached_retriever(
         base_model,
         files,
         recipe,
         cache_dir,
-        make_pairs,
+        lambda: recipe_pairs(files, view, recipe),
         log=log,
         candidates=lambda: [p.embed_text for p in view.passages],
     )
@@ -769,19 +773,8 @@ def train_cached_for_corpus(
     cache_path = embedding_cache or settings.embedding_cache
 
     def make_pairs() -> list[Pair]:
-        scorer = (
-            model_scorer(base_model, cache_path) if recipe.positive == "best" or recipe.negatives else None
-        )
-        return training_pairs(
-            load_examples(files),
-            view.passages,
-            view.texts,
-            view.crosswalk,
-            negatives=max(1, recipe.negatives),
-            positive=recipe.positive,
-            scorer=scorer,
-            seed=recipe.seed,
-        )
+        ranks = recipe.positive == "best" or recipe.negatives  # the base model orders candidates
+        return recipe_pairs(files, view, recipe, model_scorer(base_model, cache_path) if ranks else None)
 
     def all_texts() -> list[str]:
         return [p.embed_text for p in view.passages]
